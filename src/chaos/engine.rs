@@ -1,0 +1,88 @@
+//! What an order gets while its vendor's chaos is active, exactly as the contract's table says.
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use actix_web::http::header::RETRY_AFTER;
+use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
+
+use crate::directory::LiveChaos;
+use crate::domain::ChaosMode;
+use crate::domain::chaos::{DEFAULT_DELAY_MS, DEFAULT_RETRY_AFTER_SECS, flaky_fails};
+use crate::factory::Factory;
+use crate::tickets::{TicketContent, TicketKind};
+
+pub const CHAOS_HEADER: &str = "X-Chaos-Report";
+pub const OVEN_FULL: &str = "Unable to satisfy pizza order. The oven is full.";
+
+fn respond(status: StatusCode, chaos: &LiveChaos, body: serde_json::Value) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((CHAOS_HEADER, chaos.report_url.as_str()))
+        .json(body)
+}
+
+fn fail(chaos: &LiveChaos, now: DateTime<Utc>, lost: f64) -> HttpResponse {
+    chaos.counters.record_failure(now, lost);
+    respond(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        chaos,
+        json!({"message": "chaos monkey", "reportUrl": chaos.report_url}),
+    )
+}
+
+fn ticket(
+    f: &Factory,
+    chaos: &LiveChaos,
+    content: &TicketContent<'_>,
+    now: DateTime<Utc>,
+    kind: TicketKind,
+    lost: f64,
+) -> HttpResponse {
+    let jwt = f.keyring.issue(content, now, kind);
+    match kind {
+        TicketKind::Valid => chaos.counters.record_success(),
+        _ => chaos.counters.record_failure(now, lost),
+    }
+    respond(
+        StatusCode::OK,
+        chaos,
+        json!({"jwt": jwt, "reportUrl": chaos.report_url}),
+    )
+}
+
+/// Serves an order of a vendor whose chaos bites at `now`. `total` is what the order is worth.
+pub async fn serve(
+    f: &Factory,
+    chaos: &LiveChaos,
+    content: &TicketContent<'_>,
+    total: f64,
+    now: DateTime<Utc>,
+) -> HttpResponse {
+    match chaos.mode {
+        ChaosMode::Fail => fail(chaos, now, total),
+        ChaosMode::Badjwt => ticket(f, chaos, content, now, TicketKind::Forged, total),
+        ChaosMode::Expiredjwt => ticket(f, chaos, content, now, TicketKind::Expired, total),
+        ChaosMode::Throttle => {
+            let delay = chaos.params.delay_ms.unwrap_or(DEFAULT_DELAY_MS);
+            // A timer, not a thread: thousands of throttled orders cost only their futures.
+            f.clock.sleep_until(now + Duration::milliseconds(delay as i64)).await;
+            ticket(f, chaos, content, f.clock.now(), TicketKind::Valid, total)
+        }
+        ChaosMode::Flaky => {
+            let n = chaos.counters.next_order();
+            if flaky_fails(chaos.params.flakiness(), chaos.params.seed.unwrap_or_default(), n) {
+                fail(chaos, now, total)
+            } else {
+                ticket(f, chaos, content, now, TicketKind::Valid, total)
+            }
+        }
+        ChaosMode::Overload => {
+            chaos.counters.record_failure(now, total);
+            let retry = chaos.params.retry_after_secs.unwrap_or(DEFAULT_RETRY_AFTER_SECS);
+            HttpResponse::build(StatusCode::SERVICE_UNAVAILABLE)
+                .insert_header((CHAOS_HEADER, chaos.report_url.as_str()))
+                .insert_header((RETRY_AFTER, retry.to_string()))
+                .json(json!({"message": OVEN_FULL, "reportUrl": chaos.report_url}))
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! The chaos scheduler: records starts and expiries, flushes counters. `tick(now)` is one step,
+//! so tests and drills drive it directly; `run` repeats it until shutdown.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::watch;
+
+use crate::directory::LiveChaos;
+use crate::domain::{IncidentState, ResolvedBy, TimelineEvent};
+use crate::factory::Factory;
+use crate::store::{StoreError, Transition};
+
+pub const TICK: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Records the start of a due chaos, once across every instance sharing the store.
+pub async fn record_start(f: &Factory, live: &LiveChaos) -> Result<(), StoreError> {
+    if live.started.load(Ordering::Acquire) {
+        return Ok(());
+    }
+    if f.store
+        .start_incident(live.incident_id, &format!("{} chaos began biting orders", live.mode))
+        .await?
+    {
+        log::info!(
+            "chaos started: {} for vendor {} (incident {}, since {})",
+            live.mode,
+            live.vendor_id,
+            live.incident_id,
+            live.start_at.to_rfc3339()
+        );
+    }
+    live.started.store(true, Ordering::Release);
+    Ok(())
+}
+
+/// Ends a chaos whose maximum duration has passed.
+async fn expire(f: &Factory, live: &LiveChaos, at: DateTime<Utc>) -> Result<(), StoreError> {
+    record_start(f, live).await?;
+    let change = Transition {
+        to: IncidentState::Expired,
+        from: vec![IncidentState::Active],
+        at,
+        resolved_by: Some(ResolvedBy::Expiry),
+        event: TimelineEvent::new(at, "expired", "ended by itself after its maximum duration"),
+    };
+    if f.store.transition(live.incident_id, &change).await? {
+        log::info!("incident {} of vendor {} expired", live.incident_id, live.vendor_id);
+    }
+    f.directory.clear_chaos(&live.vendor_id, live.incident_id);
+    Ok(())
+}
+
+/// Writes the counters gathered since the last flush; on failure they are kept for the next.
+pub async fn flush_stats(f: &Factory) {
+    let pending = f.stats.drain();
+    if pending.is_empty() {
+        return;
+    }
+    let deltas: Vec<_> = pending.iter().map(|(_, d)| d.clone()).collect();
+    if let Err(e) = f.store.add_stats(&deltas).await {
+        log::error!("could not flush incident counters, will retry: {e}");
+        for (counters, delta) in &pending {
+            counters.restore(delta);
+        }
+    }
+}
+
+/// One step of the scheduler at `now`.
+pub async fn tick(f: &Factory, now: DateTime<Utc>) -> Result<(), StoreError> {
+    for live in f.directory.live_chaos() {
+        if live.is_due(now) {
+            record_start(f, &live).await?;
+        }
+        if let Some(end) = live.ends_at.filter(|end| now >= *end) {
+            expire(f, &live, end).await?;
+        }
+    }
+    flush_stats(f).await;
+    f.limiter.prune(now);
+    Ok(())
+}
+
+/// Ticks until `shutdown` turns true, then flushes once more.
+pub async fn run(f: Arc<Factory>, mut shutdown: watch::Receiver<bool>) {
+    let mut interval = tokio::time::interval(TICK);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = interval.tick() => {
+                if let Err(e) = tick(&f, f.clock.now()).await {
+                    log::error!("scheduler tick failed: {e}");
+                }
+            }
+            changed = shutdown.changed() => {
+                if changed.is_err() || *shutdown.borrow() {
+                    break;
+                }
+            }
+        }
+    }
+    flush_stats(&f).await;
+}

@@ -1,0 +1,121 @@
+//! Configuration: command-line flags, each with an environment variable of the same meaning.
+
+use std::path::PathBuf;
+
+use chrono::NaiveTime;
+use chrono_tz::Tz;
+use clap::{Args, Parser, Subcommand};
+
+use crate::domain::window::{parse_time, parse_tz};
+use crate::tickets::Algorithm;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "pizza-factory",
+    version,
+    about = "Bakes signed JWT pizza tickets for JWT Pizza vendors, and injects chaos to teach incident response."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub config: Config,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the factory's HTTP API (the default).
+    Serve,
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "FACTORY_HOST", default_value = "127.0.0.1", global = true)]
+    pub host: String,
+    /// Port to listen on; 0 picks a free port and logs it.
+    #[arg(long, env = "FACTORY_PORT", default_value_t = 4000, global = true)]
+    pub port: u16,
+    /// Store location: an SQLite file path or sqlite:// URL (default: <data dir>/factory.db).
+    #[arg(long, env = "FACTORY_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Directory for the embedded database and admin.key.
+    #[arg(long, env = "FACTORY_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+    /// Base of report URLs handed to vendors (default: http://<host>:<port>).
+    #[arg(long, env = "FACTORY_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// API key of the `admin` vendor; on a later start it is added as a valid admin key.
+    #[arg(long, env = "FACTORY_ADMIN_KEY", hide_env_values = true, global = true)]
+    pub admin_key: Option<String>,
+    /// Directory of chaos scenario files.
+    #[arg(long, env = "FACTORY_SCENARIO_DIR", default_value = "./scenarios", global = true)]
+    pub scenario_dir: PathBuf,
+    /// Ticket signing algorithm: EdDSA, ES256 or RS256.
+    #[arg(long, env = "FACTORY_TICKET_ALG", default_value = "EdDSA", value_parser = parse_alg, global = true)]
+    pub ticket_alg: Algorithm,
+    /// `iss` claim of every ticket.
+    #[arg(long, env = "FACTORY_ISSUER", default_value = "pizza-factory", global = true)]
+    pub issuer: String,
+    /// Ticket lifetime in seconds (`exp` - `iat`).
+    #[arg(long, env = "FACTORY_TICKET_LIFETIME_SECS", default_value_t = 86_400, value_parser = clap::value_parser!(u32).range(60..), global = true)]
+    pub ticket_lifetime_secs: u32,
+    /// Time zone of chaos windows and incident reports.
+    #[arg(long, env = "FACTORY_TIME_ZONE", default_value = "America/Denver", value_parser = |s: &str| parse_tz("time zone", s), global = true)]
+    pub time_zone: Tz,
+    /// Daily chaos window for vendors' own requests and admin defaults, as HH:MM-HH:MM.
+    #[arg(long, env = "FACTORY_CHAOS_WINDOW", default_value = "08:00-14:00", value_parser = parse_window, global = true)]
+    pub chaos_window: (NaiveTime, NaiveTime),
+    /// Largest `delayMs` a throttle chaos may ask for.
+    #[arg(long, env = "FACTORY_MAX_DELAY_MS", default_value_t = 120_000, global = true)]
+    pub max_delay_ms: u64,
+    /// Whether vendors may read their own ended incidents (on|off).
+    #[arg(long, env = "FACTORY_VENDOR_INCIDENTS", default_value = "on", value_parser = parse_switch, global = true)]
+    pub vendor_incidents: bool,
+    /// Seed of the chaos draws (start instants, flaky seeds); random when unset.
+    #[arg(long, env = "FACTORY_SEED", global = true)]
+    pub seed: Option<u64>,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "FACTORY_WORKERS", global = true)]
+    pub workers: Option<usize>,
+    /// Seconds in-flight requests get to finish at shutdown.
+    #[arg(long, env = "FACTORY_SHUTDOWN_TIMEOUT_SECS", default_value_t = 10, global = true)]
+    pub shutdown_timeout_secs: u64,
+}
+
+fn parse_alg(raw: &str) -> Result<Algorithm, String> {
+    Algorithm::parse(raw).ok_or_else(|| "must be EdDSA, ES256 or RS256".into())
+}
+
+fn parse_window(raw: &str) -> Result<(NaiveTime, NaiveTime), String> {
+    let (from, to) = raw.split_once('-').ok_or("must be HH:MM-HH:MM")?;
+    Ok((
+        parse_time("window start", from.trim())?,
+        parse_time("window end", to.trim())?,
+    ))
+}
+
+fn parse_switch(raw: &str) -> Result<bool, String> {
+    match raw {
+        "on" | "true" | "1" => Ok(true),
+        "off" | "false" | "0" => Ok(false),
+        _ => Err("must be on or off".into()),
+    }
+}
+
+impl Config {
+    /// Defaults for an in-process factory (tests, drills): ephemeral port, everything else stock.
+    pub fn for_data_dir(data_dir: PathBuf) -> Self {
+        let mut config = Cli::parse_from(["pizza-factory"]).config;
+        config.data_dir = data_dir;
+        config.port = 0;
+        config
+    }
+
+    pub fn sqlite_path(&self) -> PathBuf {
+        match self.database_url.as_deref() {
+            Some(url) => PathBuf::from(url.strip_prefix("sqlite://").unwrap_or(url)),
+            None => self.data_dir.join("factory.db"),
+        }
+    }
+}

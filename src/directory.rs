@@ -1,0 +1,292 @@
+//! The in-memory directory the order path reads: vendors by key hash, with their live chaos.
+//! Every write goes to the store first, then here, so the hot path never touches the store.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use chrono::{DateTime, Duration, Utc};
+use uuid::Uuid;
+
+use crate::domain::{ChaosMode, ChaosParams, FixCode, IncidentState, KeyHash, Vendor, VendorId};
+use crate::store::{OpenIncident, StatsDelta};
+
+/// A scheduled or active chaos as the order path applies it.
+#[derive(Debug)]
+pub struct LiveChaos {
+    pub incident_id: Uuid,
+    pub vendor_id: VendorId,
+    pub mode: ChaosMode,
+    pub params: ChaosParams,
+    pub start_at: DateTime<Utc>,
+    /// `start_at + maxDurationSecs`: from then on the chaos no longer bites.
+    pub ends_at: Option<DateTime<Utc>>,
+    pub fix_code: FixCode,
+    pub report_url: String,
+    /// Whether the store already says `active` (the start was recorded).
+    pub started: std::sync::atomic::AtomicBool,
+    pub counters: Arc<Counters>,
+}
+
+impl LiveChaos {
+    pub fn from_open(open: OpenIncident, public_url: &str, counters: Arc<Counters>) -> Self {
+        let inc = open.incident;
+        let report_url = format!(
+            "{public_url}/api/support/{}/report/{}",
+            inc.vendor_id,
+            open.fix_code.expose()
+        );
+        Self {
+            incident_id: inc.id,
+            ends_at: inc
+                .max_duration_secs
+                .map(|s| inc.start_at + Duration::seconds(s as i64)),
+            vendor_id: inc.vendor_id,
+            mode: inc.mode,
+            params: inc.params,
+            start_at: inc.start_at,
+            fix_code: open.fix_code,
+            report_url,
+            started: (inc.state == IncidentState::Active).into(),
+            counters,
+        }
+    }
+
+    /// Whether orders at `now` get chaos: from the start second until resolved or expired.
+    pub fn bites(&self, now: DateTime<Utc>) -> bool {
+        now >= self.start_at && self.ends_at.is_none_or(|end| now < end)
+    }
+
+    pub fn is_due(&self, now: DateTime<Utc>) -> bool {
+        now >= self.start_at
+    }
+}
+
+/// Incident counters gathered on the order path and flushed to the store in batches.
+#[derive(Debug)]
+pub struct Counters {
+    affected: AtomicU64,
+    failed: AtomicU64,
+    succeeded: AtomicU64,
+    lost_satoshi: AtomicU64,
+    wrong_fix_codes: AtomicU64,
+    first_failure_ms: AtomicI64,
+    /// Orders seen by this instance, numbering them for flaky's `everyNth` and seeded draws.
+    sequence: AtomicU64,
+}
+
+impl Default for Counters {
+    fn default() -> Self {
+        Self {
+            affected: AtomicU64::new(0),
+            failed: AtomicU64::new(0),
+            succeeded: AtomicU64::new(0),
+            lost_satoshi: AtomicU64::new(0),
+            wrong_fix_codes: AtomicU64::new(0),
+            first_failure_ms: AtomicI64::new(i64::MAX),
+            sequence: AtomicU64::new(0),
+        }
+    }
+}
+
+impl Counters {
+    /// Numbers an order of the incident, 1-based.
+    pub fn next_order(&self) -> u64 {
+        self.sequence.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    pub fn record_success(&self) {
+        self.affected.fetch_add(1, Ordering::Relaxed);
+        self.succeeded.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn record_failure(&self, at: DateTime<Utc>, lost: f64) {
+        self.affected.fetch_add(1, Ordering::Relaxed);
+        self.failed.fetch_add(1, Ordering::Relaxed);
+        self.lost_satoshi
+            .fetch_add((lost * 1e8).round() as u64, Ordering::Relaxed);
+        self.first_failure_ms
+            .fetch_min(at.timestamp_millis(), Ordering::Relaxed);
+    }
+
+    pub fn record_wrong_fix_code(&self) {
+        self.wrong_fix_codes.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Takes everything counted since the last call.
+    pub fn take(&self, incident: Uuid) -> StatsDelta {
+        let first = self.first_failure_ms.swap(i64::MAX, Ordering::Relaxed);
+        StatsDelta {
+            incident,
+            affected: self.affected.swap(0, Ordering::Relaxed),
+            failed: self.failed.swap(0, Ordering::Relaxed),
+            succeeded: self.succeeded.swap(0, Ordering::Relaxed),
+            lost_revenue: self.lost_satoshi.swap(0, Ordering::Relaxed) as f64 / 1e8,
+            wrong_fix_codes: self.wrong_fix_codes.swap(0, Ordering::Relaxed),
+            first_failure_at: (first != i64::MAX).then(|| crate::store::from_ms(first)),
+        }
+    }
+
+    /// Puts back a delta that could not be written, so the next flush retries it.
+    pub fn restore(&self, d: &StatsDelta) {
+        self.affected.fetch_add(d.affected, Ordering::Relaxed);
+        self.failed.fetch_add(d.failed, Ordering::Relaxed);
+        self.succeeded.fetch_add(d.succeeded, Ordering::Relaxed);
+        self.lost_satoshi
+            .fetch_add((d.lost_revenue * 1e8).round() as u64, Ordering::Relaxed);
+        self.wrong_fix_codes.fetch_add(d.wrong_fix_codes, Ordering::Relaxed);
+        if let Some(first) = d.first_failure_at {
+            self.first_failure_ms
+                .fetch_min(first.timestamp_millis(), Ordering::Relaxed);
+        }
+    }
+}
+
+/// Counters of every incident this instance has touched and not yet fully flushed.
+#[derive(Debug, Default)]
+pub struct StatsBook {
+    counters: Mutex<HashMap<Uuid, Arc<Counters>>>,
+}
+
+impl StatsBook {
+    pub fn counters(&self, incident: Uuid) -> Arc<Counters> {
+        self.counters
+            .lock()
+            .expect("stats lock")
+            .entry(incident)
+            .or_default()
+            .clone()
+    }
+
+    /// Takes all pending deltas; counters nobody else holds any more are forgotten.
+    pub fn drain(&self) -> Vec<(Arc<Counters>, StatsDelta)> {
+        let mut map = self.counters.lock().expect("stats lock");
+        let deltas = map
+            .iter()
+            .map(|(id, c)| (c.clone(), c.take(*id)))
+            .filter(|(_, d)| !d.is_empty())
+            .collect();
+        map.retain(|_, c| Arc::strong_count(c) > 1);
+        deltas
+    }
+}
+
+#[derive(Debug)]
+pub struct VendorEntry {
+    pub vendor: Vendor,
+    pub chaos: Option<Arc<LiveChaos>>,
+}
+
+#[derive(Default)]
+struct Inner {
+    by_key: HashMap<KeyHash, Arc<VendorEntry>>,
+    by_id: HashMap<VendorId, (Arc<VendorEntry>, Vec<KeyHash>)>,
+}
+
+impl Inner {
+    fn put(&mut self, entry: VendorEntry, keys: Vec<KeyHash>) {
+        let id = entry.vendor.id.clone();
+        if let Some((_, old_keys)) = self.by_id.remove(&id) {
+            for k in old_keys {
+                self.by_key.remove(&k);
+            }
+        }
+        let entry = Arc::new(entry);
+        for k in &keys {
+            self.by_key.insert(*k, entry.clone());
+        }
+        self.by_id.insert(id, (entry, keys));
+    }
+}
+
+#[derive(Default)]
+pub struct Directory {
+    inner: RwLock<Inner>,
+}
+
+impl Directory {
+    pub fn by_key(&self, key: &KeyHash) -> Option<Arc<VendorEntry>> {
+        self.inner.read().expect("directory lock").by_key.get(key).cloned()
+    }
+
+    pub fn by_id(&self, id: &VendorId) -> Option<Arc<VendorEntry>> {
+        self.inner
+            .read()
+            .expect("directory lock")
+            .by_id
+            .get(id)
+            .map(|(e, _)| e.clone())
+    }
+
+    pub fn all(&self) -> Vec<Arc<VendorEntry>> {
+        let inner = self.inner.read().expect("directory lock");
+        let mut all: Vec<_> = inner.by_id.values().map(|(e, _)| e.clone()).collect();
+        all.sort_by(|a, b| a.vendor.id.cmp(&b.vendor.id));
+        all
+    }
+
+    pub fn live_chaos(&self) -> Vec<Arc<LiveChaos>> {
+        let inner = self.inner.read().expect("directory lock");
+        inner.by_id.values().filter_map(|(e, _)| e.chaos.clone()).collect()
+    }
+
+    /// Adds or updates a vendor, keeping its chaos; `keys` replaces its keys when given.
+    pub fn put_vendor(&self, vendor: Vendor, keys: Option<Vec<KeyHash>>) {
+        let mut inner = self.inner.write().expect("directory lock");
+        let (chaos, old_keys) = match inner.by_id.get(&vendor.id) {
+            Some((e, k)) => (e.chaos.clone(), k.clone()),
+            None => (None, Vec::new()),
+        };
+        inner.put(VendorEntry { vendor, chaos }, keys.unwrap_or(old_keys));
+    }
+
+    pub fn remove_vendor(&self, id: &VendorId) {
+        let mut inner = self.inner.write().expect("directory lock");
+        if let Some((_, keys)) = inner.by_id.remove(id) {
+            for k in keys {
+                inner.by_key.remove(&k);
+            }
+        }
+    }
+
+    pub fn set_chaos(&self, id: &VendorId, chaos: Option<Arc<LiveChaos>>) {
+        let mut inner = self.inner.write().expect("directory lock");
+        if let Some((entry, keys)) = inner.by_id.get(id).cloned() {
+            inner.put(
+                VendorEntry {
+                    vendor: entry.vendor.clone(),
+                    chaos,
+                },
+                keys,
+            );
+        }
+    }
+
+    /// Clears the chaos of a vendor if it is still the given incident.
+    pub fn clear_chaos(&self, id: &VendorId, incident: Uuid) {
+        let mut inner = self.inner.write().expect("directory lock");
+        if let Some((entry, keys)) = inner.by_id.get(id).cloned()
+            && entry.chaos.as_ref().is_some_and(|c| c.incident_id == incident)
+        {
+            inner.put(
+                VendorEntry {
+                    vendor: entry.vendor.clone(),
+                    chaos: None,
+                },
+                keys,
+            );
+        }
+    }
+
+    /// Replaces everything at once (start-up, or a reload after another instance changed the store).
+    pub fn replace_all(&self, vendors: Vec<(Vendor, Vec<KeyHash>)>, chaos: Vec<Arc<LiveChaos>>) {
+        let mut by_vendor: HashMap<VendorId, Arc<LiveChaos>> =
+            chaos.into_iter().map(|c| (c.vendor_id.clone(), c)).collect();
+        let mut fresh = Inner::default();
+        for (vendor, keys) in vendors {
+            let chaos = by_vendor.remove(&vendor.id);
+            fresh.put(VendorEntry { vendor, chaos }, keys);
+        }
+        *self.inner.write().expect("directory lock") = fresh;
+    }
+}

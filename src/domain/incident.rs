@@ -1,0 +1,128 @@
+//! Incidents: every chaos, from scheduled to its end, with what it cost.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::{ChaosMode, ChaosParams, VendorId};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IncidentState {
+    Scheduled,
+    Active,
+    Resolved,
+    Cancelled,
+    Expired,
+}
+
+impl IncidentState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IncidentState::Scheduled => "scheduled",
+            IncidentState::Active => "active",
+            IncidentState::Resolved => "resolved",
+            IncidentState::Cancelled => "cancelled",
+            IncidentState::Expired => "expired",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [
+            IncidentState::Scheduled,
+            IncidentState::Active,
+            IncidentState::Resolved,
+            IncidentState::Cancelled,
+            IncidentState::Expired,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == raw)
+    }
+
+    pub fn is_open(self) -> bool {
+        matches!(self, IncidentState::Scheduled | IncidentState::Active)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ResolvedBy {
+    Report,
+    Admin,
+    Expiry,
+}
+
+impl ResolvedBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResolvedBy::Report => "report",
+            ResolvedBy::Admin => "admin",
+            ResolvedBy::Expiry => "expiry",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "report" => Some(ResolvedBy::Report),
+            "admin" => Some(ResolvedBy::Admin),
+            "expiry" => Some(ResolvedBy::Expiry),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stats {
+    pub orders_affected: u64,
+    pub orders_failed: u64,
+    pub lost_revenue: f64,
+    pub orders_succeeded: u64,
+    pub wrong_fix_codes: u64,
+    pub seconds_to_resolve: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TimelineEvent {
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    pub detail: String,
+}
+
+impl TimelineEvent {
+    pub fn new(at: DateTime<Utc>, kind: &str, detail: impl Into<String>) -> Self {
+        Self {
+            at,
+            kind: kind.to_owned(),
+            detail: detail.into(),
+        }
+    }
+}
+
+/// An incident as the API shows it. The fix code is deliberately not a field.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Incident {
+    pub id: Uuid,
+    pub vendor_id: VendorId,
+    pub mode: ChaosMode,
+    pub params: ChaosParams,
+    pub state: IncidentState,
+    pub initiated_by: String,
+    pub initiated_at: DateTime<Utc>,
+    pub start_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub first_failure_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolved_by: Option<ResolvedBy>,
+    pub max_duration_secs: Option<u64>,
+    pub stats: Stats,
+    pub timeline: Vec<TimelineEvent>,
+}
+
+impl Incident {
+    /// Seconds from the start of chaos to its end, the figure an instructor grades on.
+    pub fn seconds_to_resolve(&self) -> Option<i64> {
+        Some((self.resolved_at? - self.started_at?).num_seconds())
+    }
+}

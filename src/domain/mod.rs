@@ -1,0 +1,14 @@
+//! The factory's vocabulary: parsed types that cannot hold an invalid value.
+
+pub mod chaos;
+pub mod incident;
+pub mod order;
+pub mod secret;
+pub mod vendor;
+pub mod window;
+
+pub use chaos::{ChaosMode, ChaosParams};
+pub use incident::{Incident, IncidentState, ResolvedBy, Stats, TimelineEvent};
+pub use secret::{ApiKey, FixCode, KeyHash};
+pub use vendor::{Role, Vendor, VendorId};
+pub use window::ChaosWindow;

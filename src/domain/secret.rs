@@ -1,0 +1,134 @@
+//! Secrets: API keys and fix codes. They never print; only their hashes are stored.
+
+use std::fmt;
+
+use aws_lc_rs::digest;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::random::secure_bytes;
+
+/// A vendor's API key as presented or freshly issued. 256 random bits, base64url.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    pub fn generate() -> Self {
+        Self(URL_SAFE_NO_PAD.encode(secure_bytes::<32>()))
+    }
+
+    /// Wraps a key a client presented or an operator configured; any non-empty string.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let raw = raw.trim();
+        (!raw.is_empty() && raw.len() <= 512).then(|| Self(raw.to_owned()))
+    }
+
+    pub fn hash(&self) -> KeyHash {
+        KeyHash::of(self.0.as_bytes())
+    }
+
+    /// The plain key, for the one response that shows it and the admin.key file.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+/// SHA-256 of an API key. Keys carry 256 bits of entropy, so a fast hash is enough.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KeyHash([u8; 32]);
+
+impl KeyHash {
+    pub fn of(bytes: &[u8]) -> Self {
+        let d = digest::digest(&digest::SHA256, bytes);
+        let mut out = [0u8; 32];
+        out.copy_from_slice(d.as_ref());
+        Self(out)
+    }
+
+    pub fn to_hex(self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    pub fn from_hex(hex: &str) -> Option<Self> {
+        if hex.len() != 64 {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        for (i, byte) in out.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+        }
+        Some(Self(out))
+    }
+}
+
+impl fmt::Debug for KeyHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "KeyHash({}…)", &self.to_hex()[..8])
+    }
+}
+
+/// The one-time code in a report URL. 128 random bits, hex. Unlike an API key it must be kept
+/// in plain text: every chaotic response repeats it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FixCode(String);
+
+impl FixCode {
+    pub fn generate() -> Self {
+        Self(secure_bytes::<16>().iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    /// Restores a code read back from the store.
+    pub fn from_stored(raw: String) -> Self {
+        Self(raw)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Constant-time comparison with a code a client sent.
+    pub fn matches(&self, candidate: &str) -> bool {
+        aws_lc_rs::constant_time::verify_slices_are_equal(self.0.as_bytes(), candidate.as_bytes()).is_ok()
+    }
+}
+
+impl fmt::Debug for FixCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("FixCode(<redacted>)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_long_random_and_never_print() {
+        let key = ApiKey::generate();
+        assert!(key.expose().len() >= 43);
+        assert_ne!(key, ApiKey::generate());
+        assert!(!format!("{key:?}").contains(key.expose()));
+    }
+
+    #[test]
+    fn hash_round_trips_through_hex() {
+        let h = ApiKey::parse("abc").unwrap().hash();
+        assert_eq!(KeyHash::from_hex(&h.to_hex()), Some(h));
+        assert_eq!(KeyHash::from_hex("zz"), None);
+    }
+
+    #[test]
+    fn fix_codes_are_128_bits_and_compare_exactly() {
+        let code = FixCode::generate();
+        assert_eq!(code.expose().len(), 32);
+        assert!(code.matches(code.expose()));
+        assert!(!code.matches(&code.expose()[..31]));
+        assert!(!format!("{code:?}").contains(code.expose()));
+    }
+}

@@ -1,0 +1,176 @@
+//! The factory's shared state: configuration, clock, draws, store, directory and keys.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::Duration;
+
+use crate::chaos::limiter::FixCodeLimiter;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::directory::{Directory, LiveChaos, StatsBook};
+use crate::domain::vendor::Role;
+use crate::domain::{ApiKey, Vendor, VendorId};
+use crate::random::Draws;
+use crate::store::{Store, StoreError};
+use crate::tickets::{KeyError, Keyring, StoredKey};
+
+pub struct Factory {
+    pub config: Config,
+    pub public_url: String,
+    pub clock: Arc<dyn Clock>,
+    pub draws: Arc<Draws>,
+    pub store: Arc<dyn Store>,
+    pub directory: Directory,
+    pub keyring: Keyring,
+    pub stats: StatsBook,
+    pub limiter: FixCodeLimiter,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Keys(#[from] KeyError),
+    #[error("cannot listen on {0}: {1}")]
+    Bind(String, std::io::Error),
+    #[error("cannot write the admin key file {0}: {1}")]
+    AdminKeyFile(String, std::io::Error),
+}
+
+pub const ADMIN_ID: &str = "admin";
+
+impl Factory {
+    /// Bootstraps the admin and the signing key if the store lacks them, then loads the directory.
+    pub async fn open(
+        config: Config,
+        public_url: String,
+        clock: Arc<dyn Clock>,
+        draws: Arc<Draws>,
+        store: Arc<dyn Store>,
+    ) -> Result<Self, StartError> {
+        bootstrap_admin(&config, store.as_ref(), clock.now()).await?;
+        let keys = current_keys(&config, store.as_ref(), clock.now()).await?;
+        let keyring = Keyring::new(
+            &keys,
+            config.ticket_alg,
+            config.issuer.clone(),
+            Duration::seconds(i64::from(config.ticket_lifetime_secs)),
+            clock.now(),
+        )?;
+        let factory = Self {
+            config,
+            public_url,
+            clock,
+            draws,
+            store,
+            directory: Directory::default(),
+            keyring,
+            stats: StatsBook::default(),
+            limiter: FixCodeLimiter::default(),
+        };
+        factory.reload().await?;
+        Ok(factory)
+    }
+
+    /// Reads vendors and open chaos from the store into the directory.
+    pub async fn reload(&self) -> Result<(), StoreError> {
+        let vendors = self.store.vendors().await?;
+        let chaos = self
+            .store
+            .open_incidents()
+            .await?
+            .into_iter()
+            .map(|open| {
+                let counters = self.stats.counters(open.incident.id);
+                Arc::new(LiveChaos::from_open(open, &self.public_url, counters))
+            })
+            .collect();
+        self.directory.replace_all(vendors, chaos);
+        Ok(())
+    }
+}
+
+async fn bootstrap_admin(
+    config: &Config,
+    store: &dyn Store,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StartError> {
+    let configured = config.admin_key.as_deref().and_then(ApiKey::parse);
+    let admin_id = VendorId::parse(ADMIN_ID).expect("valid id");
+    let vendors = store.vendors().await?;
+    if vendors.iter().any(|(v, _)| v.id == admin_id) {
+        if let Some(key) = configured {
+            store.add_api_key(&admin_id, key.hash(), now).await?;
+        }
+        return Ok(());
+    }
+    if !vendors.is_empty() {
+        log::warn!("the store has vendors but no `admin`; admin routes need a vendor with the admin role");
+        return Ok(());
+    }
+    let generated = configured.is_none();
+    let key = configured.unwrap_or_else(ApiKey::generate);
+    let admin = Vendor {
+        id: admin_id,
+        name: "Factory admin".into(),
+        email: None,
+        website: None,
+        git_hub_url: None,
+        roles: vec![Role::Vendor, Role::Admin],
+        created: now,
+    };
+    match store.insert_vendor(&admin, key.hash()).await {
+        // Another instance bootstrapped the same store first.
+        Err(StoreError::Conflict(_)) => return Ok(()),
+        other => other?,
+    }
+    if generated {
+        let path = config.data_dir.join("admin.key");
+        write_secret_file(&path, key.expose()).map_err(|e| StartError::AdminKeyFile(path.display().to_string(), e))?;
+        // Printed once, on this first start only, as the contract says; never through `log`.
+        eprintln!(
+            "pizza-factory: admin API key (shown once, also in {}): {}",
+            path.display(),
+            key.expose()
+        );
+    }
+    log::info!("created the admin vendor `admin`");
+    Ok(())
+}
+
+fn write_secret_file(path: &Path, secret: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    writeln!(file, "{secret}")
+}
+
+/// The stored keys, with a fresh current key of the configured algorithm if there is none.
+async fn current_keys(
+    config: &Config,
+    store: &dyn Store,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<StoredKey>, StartError> {
+    let keys = store.signing_keys().await?;
+    let current = keys
+        .iter()
+        .filter(|k| k.retired_at.is_none())
+        .max_by_key(|k| k.created_at);
+    if current.is_some_and(|k| k.alg == config.ticket_alg) {
+        return Ok(keys);
+    }
+    let fresh = StoredKey::generate(config.ticket_alg, now)?;
+    store.rotate_signing_key(&fresh).await?;
+    log::info!("generated a {} signing key ({})", fresh.alg.as_str(), fresh.kid);
+    Ok(store.signing_keys().await?)
+}

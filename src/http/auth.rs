@@ -1,0 +1,71 @@
+//! Who is calling: the vendor behind a Bearer API key, and whether it is an admin.
+
+use std::future::{Ready, ready};
+use std::sync::Arc;
+
+use actix_web::dev::Payload;
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::{FromRequest, HttpRequest, web};
+
+use super::ApiError;
+use crate::directory::VendorEntry;
+use crate::domain::ApiKey;
+use crate::factory::Factory;
+
+/// The key in `Authorization: Bearer <key>`, scheme case-insensitive.
+pub fn bearer_key(req: &HttpRequest) -> Option<ApiKey> {
+    let value = req.headers().get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, key) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| ApiKey::parse(key))
+        .flatten()
+}
+
+fn authenticate(req: &HttpRequest) -> Result<Arc<VendorEntry>, ApiError> {
+    let factory = req
+        .app_data::<web::Data<Factory>>()
+        .ok_or_else(|| ApiError::unexpected("authenticate", "factory state missing"))?;
+    let key = bearer_key(req).ok_or_else(ApiError::unauthenticated)?;
+    factory
+        .directory
+        .by_key(&key.hash())
+        .ok_or_else(ApiError::unauthenticated)
+}
+
+/// Any vendor with a valid API key.
+pub struct VendorCaller(pub Arc<VendorEntry>);
+
+impl FromRequest for VendorCaller {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(req).map(VendorCaller))
+    }
+}
+
+/// A vendor with the `admin` role.
+pub struct AdminCaller(pub Arc<VendorEntry>);
+
+impl AdminCaller {
+    /// How incidents and logs name this admin.
+    pub fn label(&self) -> String {
+        format!("admin:{}", self.0.vendor.id)
+    }
+}
+
+impl FromRequest for AdminCaller {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(req).and_then(|entry| {
+            if entry.vendor.is_admin() {
+                Ok(AdminCaller(entry))
+            } else {
+                Err(ApiError::forbidden("this route needs the admin role"))
+            }
+        }))
+    }
+}

@@ -1,0 +1,8 @@
+//! HTTP plumbing shared by every route: errors, authentication, CORS, extractor settings.
+
+pub mod auth;
+pub mod cors;
+pub mod error;
+
+pub use auth::{AdminCaller, VendorCaller};
+pub use error::ApiError;

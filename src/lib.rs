@@ -1,0 +1,14 @@
+//! Pizza Factory: signed JWT tickets for JWT Pizza vendors, and chaos to teach incident response.
+
+pub mod chaos;
+pub mod clock;
+pub mod config;
+pub mod directory;
+pub mod domain;
+pub mod factory;
+pub mod http;
+pub mod random;
+pub mod routes;
+pub mod startup;
+pub mod store;
+pub mod tickets;

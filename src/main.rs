@@ -1,0 +1,34 @@
+//! The `pizza-factory` command: parses the command line and starts what it names.
+
+use std::sync::Arc;
+
+use clap::Parser;
+use pizza_factory::clock::SystemClock;
+use pizza_factory::config::{Cli, Command};
+use pizza_factory::random::Draws;
+use pizza_factory::startup::Application;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let draws = Arc::new(cli.config.seed.map_or_else(Draws::from_os, Draws::seeded));
+            let app = match Application::build(cli.config, Arc::new(SystemClock), draws).await {
+                Ok(app) => app,
+                Err(e) => {
+                    log::error!("cannot start: {e}");
+                    return std::process::ExitCode::FAILURE;
+                }
+            };
+            match app.run_until_stopped().await {
+                Ok(()) => std::process::ExitCode::SUCCESS,
+                Err(e) => {
+                    log::error!("server error: {e}");
+                    std::process::ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}

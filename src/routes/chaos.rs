@@ -1,0 +1,157 @@
+//! Chaos routes: a vendor's own request, admin scheduling and ending, the halt switch.
+
+use actix_web::{HttpResponse, web};
+use chrono::DateTime;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::chaos::{self, ChaosError, ChaosRequest, Start};
+use crate::domain::window::{next_day, parse_date, parse_time, parse_tz};
+use crate::domain::{ChaosMode, ChaosParams, ChaosWindow, VendorId};
+use crate::factory::Factory;
+use crate::http::{AdminCaller, ApiError, VendorCaller};
+
+pub fn chaos_error(e: ChaosError) -> ApiError {
+    match e {
+        ChaosError::Invalid(why) => ApiError::bad_request(why),
+        ChaosError::UnknownVendor(id) => ApiError::not_found(format!("vendor {id} not found")),
+        ChaosError::Pending(id) => ApiError::conflict(format!("vendor {id} already has chaos scheduled or active")),
+        ChaosError::Active(_) => ApiError::conflict("chaos is already active"),
+        ChaosError::NoChaos(id) => ApiError::not_found(format!("vendor {id} has no chaos scheduled or active")),
+        ChaosError::Store(e) => e.into(),
+    }
+}
+
+/// The configured daily window on the day after `now`.
+fn default_window(f: &Factory) -> ChaosWindow {
+    let (from, to) = f.config.chaos_window;
+    let tz = f.config.time_zone;
+    ChaosWindow {
+        from,
+        to,
+        tz,
+        date: next_day(tz, f.clock.now()),
+    }
+}
+
+/// `PUT /api/vendor/chaos/{mode}` (compat): chaos at a random moment of tomorrow's window.
+pub async fn vendor_request(
+    f: web::Data<Factory>,
+    caller: VendorCaller,
+    mode: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let mode = ChaosMode::parse(&mode).ok_or_else(|| ApiError::bad_request("Invalid chaos type"))?;
+    let request = ChaosRequest {
+        mode,
+        params: ChaosParams::default(),
+        start: Start::Window(default_window(&f)),
+        max_duration_secs: None,
+    };
+    let by = format!("vendor:{}", caller.0.vendor.id);
+    chaos::schedule(&f, &caller.0.vendor.id, request, by, true)
+        .await
+        .map_err(chaos_error)?;
+    Ok(HttpResponse::Ok().json(json!({"message": "Chaos initiated"})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowBody {
+    from: Option<String>,
+    to: Option<String>,
+    tz: Option<String>,
+    date: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AdminChaos {
+    mode: String,
+    start: Option<String>,
+    window: Option<WindowBody>,
+    params: Option<ChaosParams>,
+    max_duration_secs: Option<u64>,
+}
+
+/// Reads an admin's chaos body into a request; every field is checked with a precise message.
+pub fn admin_request(f: &Factory, body: AdminChaos) -> Result<ChaosRequest, ApiError> {
+    let mode = ChaosMode::parse(&body.mode).ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "mode: unknown chaos mode {:?}; use one of fail, throttle, badjwt, flaky, expiredjwt, overload",
+            body.mode
+        ))
+    })?;
+    let start = match (body.start.as_deref(), body.window) {
+        (Some(_), Some(_)) => return Err(ApiError::bad_request("give start or window, not both")),
+        (Some("now"), None) => Start::Now,
+        (Some(at), None) => Start::At(
+            DateTime::parse_from_rfc3339(at)
+                .map_err(|_| ApiError::bad_request("start must be \"now\" or an RFC 3339 instant"))?
+                .to_utc(),
+        ),
+        (None, window) => {
+            let mut w = default_window(f);
+            if let Some(body) = window {
+                if let Some(tz) = body.tz {
+                    w.tz = parse_tz("window.tz", &tz).map_err(ApiError::bad_request)?;
+                    w.date = next_day(w.tz, f.clock.now());
+                }
+                if let Some(from) = body.from {
+                    w.from = parse_time("window.from", &from).map_err(ApiError::bad_request)?;
+                }
+                if let Some(to) = body.to {
+                    w.to = parse_time("window.to", &to).map_err(ApiError::bad_request)?;
+                }
+                if let Some(date) = body.date {
+                    w.date = parse_date("window.date", &date).map_err(ApiError::bad_request)?;
+                }
+            }
+            Start::Window(w)
+        }
+    };
+    if body.max_duration_secs == Some(0) {
+        return Err(ApiError::bad_request("maxDurationSecs must be at least 1"));
+    }
+    Ok(ChaosRequest {
+        mode,
+        params: body.params.unwrap_or_default(),
+        start,
+        max_duration_secs: body.max_duration_secs,
+    })
+}
+
+pub async fn admin_schedule(
+    f: web::Data<Factory>,
+    admin: AdminCaller,
+    path: web::Path<String>,
+    body: web::Json<AdminChaos>,
+) -> Result<HttpResponse, ApiError> {
+    let id = VendorId::parse(&path).map_err(|_| ApiError::not_found(format!("vendor {} not found", path.as_str())))?;
+    let request = admin_request(&f, body.into_inner())?;
+    let incident = chaos::schedule(&f, &id, request, admin.label(), false)
+        .await
+        .map_err(chaos_error)?;
+    Ok(HttpResponse::Created().json(incident))
+}
+
+pub async fn admin_end(
+    f: web::Data<Factory>,
+    admin: AdminCaller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = VendorId::parse(&path).map_err(|_| ApiError::not_found(format!("vendor {} not found", path.as_str())))?;
+    let incident = chaos::end(&f, &id, &admin.label(), None).await.map_err(chaos_error)?;
+    Ok(HttpResponse::Ok().json(incident))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Halt {
+    reason: String,
+}
+
+pub async fn halt(f: web::Data<Factory>, admin: AdminCaller, body: web::Json<Halt>) -> Result<HttpResponse, ApiError> {
+    let reason = crate::domain::vendor::text_field("reason", &body.reason, 500).map_err(ApiError::bad_request)?;
+    let halted = chaos::halt(&f, &admin.label(), &reason).await?;
+    Ok(HttpResponse::Ok().json(json!({ "halted": halted })))
+}

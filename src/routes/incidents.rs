@@ -1,0 +1,112 @@
+//! Incidents and their reports, for admins, and for vendors about their own ended incidents.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::chaos::{report, scheduler};
+use crate::domain::{Incident, IncidentState, VendorId};
+use crate::factory::Factory;
+use crate::http::{AdminCaller, ApiError, VendorCaller};
+use crate::store::IncidentFilter;
+
+const MAX_LIMIT: usize = 1000;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    vendor: Option<String>,
+    state: Option<String>,
+    limit: Option<usize>,
+}
+
+pub async fn list(
+    f: web::Data<Factory>,
+    _admin: AdminCaller,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    let vendor = q
+        .vendor
+        .map(|v| VendorId::parse(&v).map_err(|e| ApiError::bad_request(format!("vendor: {e}"))))
+        .transpose()?;
+    let states = match q.state {
+        Some(s) => vec![IncidentState::parse(&s).ok_or_else(|| {
+            ApiError::bad_request("state must be one of scheduled, active, resolved, cancelled, expired")
+        })?],
+        None => Vec::new(),
+    };
+    let limit = q.limit.unwrap_or(100);
+    if limit == 0 || limit > MAX_LIMIT {
+        return Err(ApiError::bad_request(format!(
+            "limit must be between 1 and {MAX_LIMIT}"
+        )));
+    }
+    scheduler::flush_stats(&f).await;
+    let found = f.store.incidents(&IncidentFilter { vendor, states, limit }).await?;
+    Ok(HttpResponse::Ok().json(found))
+}
+
+async fn find(f: &Factory, raw: &str) -> Result<Incident, ApiError> {
+    let missing = || ApiError::not_found(format!("incident {raw} not found"));
+    let id = Uuid::parse_str(raw).map_err(|_| missing())?;
+    scheduler::flush_stats(f).await;
+    f.store.incident(id).await?.ok_or_else(missing)
+}
+
+pub async fn read(
+    f: web::Data<Factory>,
+    _admin: AdminCaller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(find(&f, &path).await?))
+}
+
+fn markdown(f: &Factory, incident: &Incident) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/markdown; charset=utf-8")
+        .body(report::render(incident, f.config.time_zone))
+}
+
+pub async fn admin_report(
+    f: web::Data<Factory>,
+    _admin: AdminCaller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(markdown(&f, &find(&f, &path).await?))
+}
+
+fn vendor_incidents_enabled(f: &Factory) -> Result<(), ApiError> {
+    if f.config.vendor_incidents {
+        Ok(())
+    } else {
+        Err(ApiError::not_found("unknown endpoint"))
+    }
+}
+
+const ENDED: [IncidentState; 2] = [IncidentState::Resolved, IncidentState::Expired];
+
+pub async fn vendor_list(f: web::Data<Factory>, caller: VendorCaller) -> Result<HttpResponse, ApiError> {
+    vendor_incidents_enabled(&f)?;
+    scheduler::flush_stats(&f).await;
+    let filter = IncidentFilter {
+        vendor: Some(caller.0.vendor.id.clone()),
+        states: ENDED.to_vec(),
+        limit: MAX_LIMIT,
+    };
+    Ok(HttpResponse::Ok().json(f.store.incidents(&filter).await?))
+}
+
+pub async fn vendor_report(
+    f: web::Data<Factory>,
+    caller: VendorCaller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    vendor_incidents_enabled(&f)?;
+    let incident = find(&f, &path).await?;
+    // Someone else's incident, or one that is not over, looks exactly like a missing one.
+    if incident.vendor_id != caller.0.vendor.id || !ENDED.contains(&incident.state) {
+        return Err(ApiError::not_found(format!("incident {} not found", path.as_str())));
+    }
+    Ok(markdown(&f, &incident))
+}

@@ -1,0 +1,78 @@
+//! Tickets: ordering, verifying, the JWKS, and signing-key rotation.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use actix_web::{HttpResponse, web};
+use serde_json::{Value, json};
+
+use crate::chaos::engine;
+use crate::domain::order::{Order, OrderRejection};
+use crate::factory::Factory;
+use crate::http::{AdminCaller, ApiError, VendorCaller};
+use crate::tickets::{StoredKey, TicketContent, TicketKind};
+
+/// `POST /api/order` (compat): a signed ticket, or what the vendor's active chaos dictates.
+pub async fn order(
+    f: web::Data<Factory>,
+    caller: VendorCaller,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    let order = Order::parse(body.into_inner()).map_err(|r| match r {
+        OrderRejection::MissingParameters => ApiError::bad_request("Missing required parameters"),
+        OrderRejection::OvenFull => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, engine::OVEN_FULL),
+        OrderRejection::Invalid(why) => ApiError::bad_request(why),
+    })?;
+    let vendor = &caller.0.vendor;
+    let content = TicketContent {
+        vendor_id: vendor.id.as_str(),
+        vendor_name: &vendor.name,
+        diner: &order.diner,
+        order: &order.order,
+    };
+    let now = f.clock.now();
+    if let Some(chaos) = caller.0.chaos.as_ref().filter(|c| c.bites(now)) {
+        return Ok(engine::serve(&f, chaos, &content, order.total, now).await);
+    }
+    let jwt = f.keyring.issue(&content, now, TicketKind::Valid);
+    Ok(HttpResponse::Ok().json(json!({ "jwt": jwt })))
+}
+
+/// `POST /api/order/verify` (compat): any failure to read or check the ticket is `invalid`.
+pub async fn verify(f: web::Data<Factory>, payload: web::Payload) -> Result<HttpResponse, ApiError> {
+    let body = payload
+        .to_bytes_limited(crate::startup::BODY_LIMIT)
+        .await
+        .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body larger than 65536 bytes"))?
+        .map_err(|e| ApiError::bad_request(format!("unreadable body: {e}")))?;
+    let claims = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("jwt").and_then(Value::as_str).map(str::to_owned))
+        .and_then(|jwt| f.keyring.verify(&jwt, f.clock.now()));
+    Ok(match claims {
+        Some(payload) => HttpResponse::Ok().json(json!({"message": "valid", "payload": payload})),
+        None => HttpResponse::Forbidden().json(json!({"message": "invalid"})),
+    })
+}
+
+pub async fn jwks(f: web::Data<Factory>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "application/json"))
+        .insert_header((CACHE_CONTROL, "public, max-age=60"))
+        .body(f.keyring.jwks())
+}
+
+/// `POST /api/admin/keys/rotate`: a new signing key; old ones verify until their tickets expire.
+pub async fn rotate(f: web::Data<Factory>, admin: AdminCaller) -> Result<HttpResponse, ApiError> {
+    let (alg, now) = (f.config.ticket_alg, f.clock.now());
+    let key = web::block(move || StoredKey::generate(alg, now))
+        .await
+        .map_err(|e| ApiError::unexpected("key generation", e))?
+        .map_err(|e| ApiError::unexpected("key generation", e))?;
+    f.store.rotate_signing_key(&key).await?;
+    let keys = f.store.signing_keys().await?;
+    f.keyring
+        .replace(&keys, now)
+        .map_err(|e| ApiError::unexpected("keyring", e))?;
+    log::info!("signing key rotated by {} to {}", admin.label(), key.kid);
+    Ok(HttpResponse::Ok().json(json!({ "kid": key.kid })))
+}

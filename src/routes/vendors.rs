@@ -1,0 +1,232 @@
+//! Vendors: a vendor reads itself; admins create, list, read, update, delete and re-key them.
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Deserializer};
+use serde_json::{Value, json};
+
+use crate::chaos;
+use crate::directory::VendorEntry;
+use crate::domain::vendor::{normalize_roles, text_field};
+use crate::domain::{ApiKey, Role, Vendor, VendorId};
+use crate::factory::{ADMIN_ID, Factory};
+use crate::http::{AdminCaller, ApiError, VendorCaller};
+use crate::store::StoreError;
+
+fn fields(v: &Vendor) -> Value {
+    json!({
+        "id": v.id,
+        "name": v.name,
+        "email": v.email,
+        "website": v.website,
+        "gitHubUrl": v.git_hub_url,
+        "created": v.created,
+        "roles": v.roles,
+    })
+}
+
+/// The admin view: the vendor with its pending or active chaos.
+pub fn admin_view(f: &Factory, entry: &VendorEntry) -> Value {
+    let mut out = fields(&entry.vendor);
+    out["chaos"] = match &entry.chaos {
+        Some(c) => json!({
+            "incidentId": c.incident_id,
+            "state": if c.bites(f.clock.now()) { "active" } else { "scheduled" },
+            "mode": c.mode,
+            "startAt": c.start_at,
+        }),
+        None => Value::Null,
+    };
+    out
+}
+
+/// `GET /api/vendor` (compat): a scheduled chaos is invisible here.
+pub async fn me(f: web::Data<Factory>, caller: VendorCaller) -> HttpResponse {
+    let mut out = fields(&caller.0.vendor);
+    out["chaos"] = match caller.0.chaos.as_ref().filter(|c| c.bites(f.clock.now())) {
+        Some(c) => json!({"type": c.mode, "startDate": c.start_at}),
+        None => json!({"type": "none"}),
+    };
+    HttpResponse::Ok().json(out)
+}
+
+fn parse_id(raw: &str) -> Result<VendorId, ApiError> {
+    VendorId::parse(raw).map_err(|_| ApiError::not_found(format!("vendor {raw} not found")))
+}
+
+fn find(f: &Factory, raw: &str) -> Result<std::sync::Arc<VendorEntry>, ApiError> {
+    let id = parse_id(raw)?;
+    f.directory
+        .by_id(&id)
+        .ok_or_else(|| ApiError::not_found(format!("vendor {id} not found")))
+}
+
+fn optional_text(field: &str, value: Option<String>, max: usize) -> Result<Option<String>, ApiError> {
+    value
+        .map(|v| text_field(field, &v, max))
+        .transpose()
+        .map_err(ApiError::bad_request)
+}
+
+fn roles(raw: Option<Vec<String>>) -> Result<Option<Vec<Role>>, ApiError> {
+    raw.map(|list| {
+        list.iter()
+            .map(|r| {
+                Role::parse(r)
+                    .ok_or_else(|| ApiError::bad_request(format!("roles: unknown role {r}; use vendor or admin")))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(|r| normalize_roles(&r))
+    })
+    .transpose()
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewVendor {
+    id: VendorId,
+    name: String,
+    email: Option<String>,
+    website: Option<String>,
+    git_hub_url: Option<String>,
+    roles: Option<Vec<String>>,
+}
+
+pub async fn create(
+    f: web::Data<Factory>,
+    admin: AdminCaller,
+    body: web::Json<NewVendor>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let vendor = Vendor {
+        name: text_field("name", &body.name, 200).map_err(ApiError::bad_request)?,
+        email: optional_text("email", body.email, 320)?,
+        website: optional_text("website", body.website, 2048)?,
+        git_hub_url: optional_text("gitHubUrl", body.git_hub_url, 2048)?,
+        roles: roles(body.roles)?.unwrap_or_else(|| vec![Role::Vendor]),
+        created: f.clock.now(),
+        id: body.id,
+    };
+    let key = ApiKey::generate();
+    match f.store.insert_vendor(&vendor, key.hash()).await {
+        Err(StoreError::Conflict(_)) => return Err(ApiError::conflict(format!("vendor {} already exists", vendor.id))),
+        other => other?,
+    }
+    f.directory.put_vendor(vendor.clone(), Some(vec![key.hash()]));
+    log::info!("vendor {} created by {}", vendor.id, admin.label());
+    let mut out = fields(&vendor);
+    out["chaos"] = Value::Null;
+    out["apiKey"] = json!(key.expose());
+    Ok(HttpResponse::Created().json(out))
+}
+
+pub async fn list(f: web::Data<Factory>, _admin: AdminCaller) -> HttpResponse {
+    let all: Vec<Value> = f.directory.all().iter().map(|e| admin_view(&f, e)).collect();
+    HttpResponse::Ok().json(all)
+}
+
+pub async fn read(
+    f: web::Data<Factory>,
+    _admin: AdminCaller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let entry = find(&f, &path)?;
+    Ok(HttpResponse::Ok().json(admin_view(&f, &entry)))
+}
+
+/// Absent means unchanged; `null` clears an optional field.
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VendorPatch {
+    name: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    website: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    git_hub_url: Option<Option<String>>,
+    roles: Option<Vec<String>>,
+}
+
+pub async fn update(
+    f: web::Data<Factory>,
+    admin: AdminCaller,
+    path: web::Path<String>,
+    body: web::Json<VendorPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let entry = find(&f, &path)?;
+    let patch = body.into_inner();
+    let mut vendor = entry.vendor.clone();
+    if let Some(name) = patch.name {
+        vendor.name = text_field("name", &name, 200).map_err(ApiError::bad_request)?;
+    }
+    if let Some(email) = patch.email {
+        vendor.email = optional_text("email", email, 320)?;
+    }
+    if let Some(website) = patch.website {
+        vendor.website = optional_text("website", website, 2048)?;
+    }
+    if let Some(url) = patch.git_hub_url {
+        vendor.git_hub_url = optional_text("gitHubUrl", url, 2048)?;
+    }
+    if let Some(roles) = roles(patch.roles)? {
+        if vendor.id.as_str() == ADMIN_ID && !roles.contains(&Role::Admin) {
+            return Err(ApiError::conflict("the admin vendor keeps the admin role"));
+        }
+        vendor.roles = roles;
+    }
+    if !f.store.update_vendor(&vendor).await? {
+        return Err(ApiError::not_found(format!("vendor {} not found", vendor.id)));
+    }
+    f.directory.put_vendor(vendor.clone(), None);
+    log::info!("vendor {} updated by {}", vendor.id, admin.label());
+    let entry = f.directory.by_id(&vendor.id).unwrap_or(entry);
+    Ok(HttpResponse::Ok().json(admin_view(&f, &entry)))
+}
+
+pub async fn delete(
+    f: web::Data<Factory>,
+    admin: AdminCaller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let entry = find(&f, &path)?;
+    let id = entry.vendor.id.clone();
+    if id.as_str() == ADMIN_ID {
+        return Err(ApiError::conflict("the admin vendor cannot be deleted"));
+    }
+    if entry.chaos.is_some() {
+        match chaos::end(&f, &id, &admin.label(), Some("vendor deleted")).await {
+            Ok(_) | Err(chaos::ChaosError::NoChaos(_)) => {}
+            Err(e) => return Err(super::chaos::chaos_error(e)),
+        }
+    }
+    if !f.store.delete_vendor(&id).await? {
+        return Err(ApiError::not_found(format!("vendor {id} not found")));
+    }
+    f.directory.remove_vendor(&id);
+    log::info!("vendor {id} deleted by {}", admin.label());
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `POST /api/admin/vendors/{id}/apikey`: a new key; the old one stops working at once.
+pub async fn rotate_key(
+    f: web::Data<Factory>,
+    admin: AdminCaller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let entry = find(&f, &path)?;
+    let key = ApiKey::generate();
+    if !f
+        .store
+        .replace_api_key(&entry.vendor.id, key.hash(), f.clock.now())
+        .await?
+    {
+        return Err(ApiError::not_found(format!("vendor {} not found", entry.vendor.id)));
+    }
+    f.directory.put_vendor(entry.vendor.clone(), Some(vec![key.hash()]));
+    log::info!("API key of vendor {} rotated by {}", entry.vendor.id, admin.label());
+    Ok(HttpResponse::Ok().json(json!({ "apiKey": key.expose() })))
+}

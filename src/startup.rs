@@ -1,0 +1,128 @@
+//! Builds the factory and its HTTP server on a listener it binds itself, so tests use port 0.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::chaos::scheduler;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::factory::{Factory, StartError};
+use crate::http::{cors, error};
+use crate::random::Draws;
+use crate::routes;
+use crate::store::{SqliteStore, Store, StoreError};
+
+/// Largest request body any route reads.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+pub struct Application {
+    port: u16,
+    factory: web::Data<Factory>,
+    server: Server,
+    scheduler: JoinHandle<()>,
+    stop_scheduler: watch::Sender<bool>,
+}
+
+pub async fn open_store(config: &Config) -> Result<Arc<dyn Store>, StoreError> {
+    match config.database_url.as_deref() {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Err(StoreError::Unavailable("this build has no PostgreSQL store yet".into()))
+        }
+        _ => {
+            let path = config.sqlite_path();
+            let store = tokio::task::spawn_blocking(move || SqliteStore::open(&path))
+                .await
+                .map_err(|e| StoreError::Unavailable(e.to_string()))??;
+            Ok(Arc::new(store))
+        }
+    }
+}
+
+impl Application {
+    pub async fn build(config: Config, clock: Arc<dyn Clock>, draws: Arc<Draws>) -> Result<Self, StartError> {
+        let listener = TcpListener::bind((config.host.as_str(), config.port))
+            .map_err(|e| StartError::Bind(format!("{}:{}", config.host, config.port), e))?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| StartError::Bind(config.host.clone(), e))?
+            .port();
+        let public_url = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}:{port}", config.host))
+            .trim_end_matches('/')
+            .to_owned();
+        let store = open_store(&config).await?;
+        let factory = web::Data::new(Factory::open(config.clone(), public_url, clock, draws, store).await?);
+        let (stop_scheduler, stop_rx) = watch::channel(false);
+        let scheduler = tokio::spawn(scheduler::run(factory.clone().into_inner(), stop_rx));
+
+        let data = factory.clone();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(BODY_LIMIT)
+                        .error_handler(error::json_error),
+                )
+                .app_data(web::PathConfig::default().error_handler(error::path_error))
+                .app_data(web::QueryConfig::default().error_handler(error::query_error))
+                .wrap(from_fn(cors::cors))
+                .configure(routes::configure)
+                .default_service(web::to(error::unknown_endpoint))
+        })
+        .shutdown_timeout(config.shutdown_timeout_secs);
+        if let Some(workers) = config.workers {
+            server = server.workers(workers.max(1));
+        }
+        let server = server
+            .listen(listener)
+            .map_err(|e| StartError::Bind(config.host.clone(), e))?
+            .run();
+        log::info!(
+            "pizza factory listening on {}:{port} (public URL {})",
+            config.host,
+            factory.public_url
+        );
+        Ok(Self {
+            port,
+            factory,
+            server,
+            scheduler,
+            stop_scheduler,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn factory(&self) -> web::Data<Factory> {
+        self.factory.clone()
+    }
+
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGINT/SIGTERM or `handle().stop()`; in-flight requests finish, counters are
+    /// flushed and the store is closed.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let served = self.server.await;
+        let _ = self.stop_scheduler.send(true);
+        let _ = self.scheduler.await;
+        scheduler::flush_stats(&self.factory).await;
+        if let Err(e) = self.factory.store.close().await {
+            log::error!("closing the store: {e}");
+        }
+        log::info!("pizza factory stopped");
+        served
+    }
+}
