@@ -193,6 +193,9 @@ struct Verifier {
 /// The keys in force at one moment: the current signer, every key that still verifies, and the
 /// JWKS document rendered once.
 struct KeySet {
+    keys: Vec<StoredKey>,
+    /// When the next retired key's last ticket expires and the key leaves the JWKS.
+    next_drop: Option<DateTime<Utc>>,
     signer: Arc<Signer>,
     verifiers: HashMap<String, Verifier>,
     jwks: bytes::Bytes,
@@ -264,6 +267,15 @@ impl Keyring {
     pub fn replace(&self, keys: &[StoredKey], now: DateTime<Utc>) -> Result<(), KeyError> {
         let set = build_set(keys, self.lifetime, now)?;
         *self.set.write().expect("keyring lock") = Arc::new(set);
+        Ok(())
+    }
+
+    /// Drops retired keys whose tickets have all expired.
+    pub fn prune(&self, now: DateTime<Utc>) -> Result<(), KeyError> {
+        let set = self.current();
+        if set.next_drop.is_some_and(|t| t <= now) {
+            self.replace(&set.keys, now)?;
+        }
         Ok(())
     }
 
@@ -360,7 +372,14 @@ fn build_set(keys: &[StoredKey], lifetime: Duration, now: DateTime<Utc>) -> Resu
         }
     }
     let jwks = serde_json::to_vec(&json!({ "keys": jwks })).expect("jwks serialize");
+    let next_drop = keys
+        .iter()
+        .filter_map(|k| k.retired_at.map(|r| r + lifetime))
+        .filter(|t| *t > now)
+        .min();
     Ok(KeySet {
+        keys: keys.to_vec(),
+        next_drop,
         signer: signer.expect("current key is never filtered out"),
         verifiers,
         jwks: jwks.into(),

@@ -11,9 +11,12 @@ use crate::domain::VendorId;
 pub const MAX_WRONG: usize = 10;
 pub const WINDOW_SECS: i64 = 60;
 
+/// Instants of recent wrong codes, per client address and vendor.
+type WrongCodes = HashMap<(IpAddr, VendorId), VecDeque<DateTime<Utc>>>;
+
 #[derive(Debug, Default)]
 pub struct FixCodeLimiter {
-    wrong: Mutex<HashMap<(IpAddr, VendorId), VecDeque<DateTime<Utc>>>>,
+    wrong: Mutex<WrongCodes>,
 }
 
 impl FixCodeLimiter {

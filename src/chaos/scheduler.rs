@@ -79,6 +79,9 @@ pub async fn tick(f: &Factory, now: DateTime<Utc>) -> Result<(), StoreError> {
     }
     flush_stats(f).await;
     f.limiter.prune(now);
+    if let Err(e) = f.keyring.prune(now) {
+        log::error!("could not drop expired signing keys: {e}");
+    }
     Ok(())
 }
 

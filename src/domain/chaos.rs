@@ -154,7 +154,7 @@ impl ChaosParams {
 /// replay fails the same orders.
 pub fn flaky_fails(flakiness: Flakiness, seed: u64, n: u64) -> bool {
     match flakiness {
-        Flakiness::EveryNth(every) => n % every == 0,
+        Flakiness::EveryNth(every) => n.is_multiple_of(every),
         Flakiness::Probability(p) => {
             // splitmix64 of (seed, n): a cheap, well-mixed, stateless draw.
             let mut z = seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15);

@@ -1,0 +1,10 @@
+//! API tests: each starts the real factory on port 0 with its own temp store.
+
+mod chaos;
+mod errors;
+mod helpers;
+mod incidents;
+mod process;
+mod report_url;
+mod tickets;
+mod vendors;
