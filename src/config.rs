@@ -78,6 +78,29 @@ pub struct Config {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "FACTORY_WORKERS", global = true)]
     pub workers: Option<usize>,
+    /// Bearer token that may read /metrics besides admin keys.
+    #[arg(long, env = "FACTORY_METRICS_TOKEN", hide_env_values = true, global = true)]
+    pub metrics_token: Option<String>,
+    /// Throttled orders one vendor may have waiting; beyond, the chaos answers at once.
+    #[arg(
+        long,
+        env = "FACTORY_MAX_THROTTLED_PER_VENDOR",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub max_throttled_per_vendor: u64,
+    /// Throttled orders all vendors together may have waiting.
+    #[arg(long, env = "FACTORY_MAX_THROTTLED_TOTAL", default_value_t = 50_000, global = true)]
+    pub max_throttled_total: u64,
+    /// Milliseconds a client gets to send its request head before it is answered 408.
+    #[arg(long, env = "FACTORY_CLIENT_TIMEOUT_MS", default_value_t = 5_000, global = true)]
+    pub client_timeout_ms: u64,
+    /// Report-URL calls one client address may make per minute, all vendors together.
+    #[arg(long, env = "FACTORY_REPORT_CALLS_PER_MINUTE", default_value_t = 120, global = true)]
+    pub report_calls_per_minute: usize,
+    /// Most simultaneous connections per worker.
+    #[arg(long, env = "FACTORY_MAX_CONNECTIONS", default_value_t = 25_000, global = true)]
+    pub max_connections: usize,
     /// Seconds in-flight requests get to finish at shutdown.
     #[arg(long, env = "FACTORY_SHUTDOWN_TIMEOUT_SECS", default_value_t = 10, global = true)]
     pub shutdown_timeout_secs: u64,

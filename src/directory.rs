@@ -26,6 +26,8 @@ pub struct LiveChaos {
     /// Whether the store already says `active` (the start was recorded).
     pub started: std::sync::atomic::AtomicBool,
     pub counters: Arc<Counters>,
+    /// Orders of this chaos waiting in a throttle right now, on this instance.
+    pub throttled: AtomicU64,
 }
 
 impl LiveChaos {
@@ -49,6 +51,7 @@ impl LiveChaos {
             report_url,
             started: (inc.state == IncidentState::Active).into(),
             counters,
+            throttled: AtomicU64::new(0),
         }
     }
 

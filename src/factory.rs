@@ -2,6 +2,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use chrono::Duration;
 
@@ -11,8 +12,9 @@ use crate::config::Config;
 use crate::directory::{Directory, LiveChaos, StatsBook};
 use crate::domain::vendor::Role;
 use crate::domain::{ApiKey, Vendor, VendorId};
+use crate::metrics::Metrics;
 use crate::random::Draws;
-use crate::store::{Store, StoreError};
+use crate::store::{MeteredStore, Store, StoreError};
 use crate::tickets::{KeyError, Keyring, StoredKey};
 
 pub struct Factory {
@@ -25,6 +27,9 @@ pub struct Factory {
     pub keyring: Keyring,
     pub stats: StatsBook,
     pub limiter: FixCodeLimiter,
+    pub metrics: Arc<Metrics>,
+    /// Throttled orders waiting right now, all vendors together.
+    pub throttled: AtomicU64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +55,8 @@ impl Factory {
         draws: Arc<Draws>,
         store: Arc<dyn Store>,
     ) -> Result<Self, StartError> {
+        let metrics = Arc::new(Metrics::new());
+        let store: Arc<dyn Store> = Arc::new(MeteredStore::new(store, metrics.clone()));
         bootstrap_admin(&config, store.as_ref(), clock.now()).await?;
         let keys = current_keys(&config, store.as_ref(), clock.now()).await?;
         let keyring = Keyring::new(
@@ -59,6 +66,7 @@ impl Factory {
             Duration::seconds(i64::from(config.ticket_lifetime_secs)),
             clock.now(),
         )?;
+        let config_calls_per_minute = config.report_calls_per_minute;
         let factory = Self {
             config,
             public_url,
@@ -68,7 +76,9 @@ impl Factory {
             directory: Directory::default(),
             keyring,
             stats: StatsBook::default(),
-            limiter: FixCodeLimiter::default(),
+            limiter: FixCodeLimiter::new(config_calls_per_minute),
+            metrics,
+            throttled: AtomicU64::new(0),
         };
         factory.reload().await?;
         Ok(factory)

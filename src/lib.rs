@@ -7,6 +7,7 @@ pub mod directory;
 pub mod domain;
 pub mod factory;
 pub mod http;
+pub mod metrics;
 pub mod random;
 pub mod routes;
 pub mod startup;

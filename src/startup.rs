@@ -13,7 +13,7 @@ use crate::chaos::scheduler;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::factory::{Factory, StartError};
-use crate::http::{cors, error};
+use crate::http::{access, cors, error};
 use crate::random::Draws;
 use crate::routes;
 use crate::store::{SqliteStore, Store, StoreError};
@@ -75,10 +75,13 @@ impl Application {
                 .app_data(web::PathConfig::default().error_handler(error::path_error))
                 .app_data(web::QueryConfig::default().error_handler(error::query_error))
                 .wrap(from_fn(cors::cors))
+                .wrap(from_fn(access::access))
                 .configure(routes::configure)
                 .default_service(web::to(error::unknown_endpoint))
         })
-        .shutdown_timeout(config.shutdown_timeout_secs);
+        .shutdown_timeout(config.shutdown_timeout_secs)
+        .client_request_timeout(std::time::Duration::from_millis(config.client_timeout_ms))
+        .max_connections(config.max_connections);
         if let Some(workers) = config.workers {
             server = server.workers(workers.max(1));
         }

@@ -1,5 +1,7 @@
 //! What an order gets while its vendor's chaos is active, exactly as the contract's table says.
 
+use std::sync::atomic::Ordering;
+
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header::RETRY_AFTER;
@@ -10,10 +12,47 @@ use crate::directory::LiveChaos;
 use crate::domain::ChaosMode;
 use crate::domain::chaos::{DEFAULT_DELAY_MS, DEFAULT_RETRY_AFTER_SECS, flaky_fails};
 use crate::factory::Factory;
+use crate::metrics::{AlgLabels, ChaosLabels};
 use crate::tickets::{TicketContent, TicketKind};
 
 pub const CHAOS_HEADER: &str = "X-Chaos-Report";
 pub const OVEN_FULL: &str = "Unable to satisfy pizza order. The oven is full.";
+
+/// A place in the throttle, given back when the order is answered or its client goes away.
+struct ThrottleSlot<'a> {
+    f: &'a Factory,
+    chaos: &'a LiveChaos,
+    waiting: bool,
+}
+
+impl<'a> ThrottleSlot<'a> {
+    /// A slot if neither this vendor's nor the factory's cap is reached.
+    fn take(f: &'a Factory, chaos: &'a LiveChaos) -> Option<Self> {
+        let mine = chaos.throttled.fetch_add(1, Ordering::AcqRel);
+        let all = f.throttled.fetch_add(1, Ordering::AcqRel);
+        let mut slot = Self {
+            f,
+            chaos,
+            waiting: false,
+        };
+        if mine >= f.config.max_throttled_per_vendor || all >= f.config.max_throttled_total {
+            return None; // dropping the slot gives both places back
+        }
+        f.metrics.throttled_in_flight.inc();
+        slot.waiting = true;
+        Some(slot)
+    }
+}
+
+impl Drop for ThrottleSlot<'_> {
+    fn drop(&mut self) {
+        self.chaos.throttled.fetch_sub(1, Ordering::AcqRel);
+        self.f.throttled.fetch_sub(1, Ordering::AcqRel);
+        if self.waiting {
+            self.f.metrics.throttled_in_flight.dec();
+        }
+    }
+}
 
 fn respond(status: StatusCode, chaos: &LiveChaos, body: serde_json::Value) -> HttpResponse {
     HttpResponse::build(status)
@@ -40,7 +79,15 @@ fn ticket(
 ) -> HttpResponse {
     let jwt = f.keyring.issue(content, now, kind);
     match kind {
-        TicketKind::Valid => chaos.counters.record_success(),
+        TicketKind::Valid => {
+            chaos.counters.record_success();
+            f.metrics
+                .tickets
+                .get_or_create(&AlgLabels {
+                    alg: f.keyring.current_alg().as_str(),
+                })
+                .inc();
+        }
         _ => chaos.counters.record_failure(now, lost),
     }
     respond(
@@ -58,14 +105,27 @@ pub async fn serve(
     total: f64,
     now: DateTime<Utc>,
 ) -> HttpResponse {
+    let labels = ChaosLabels {
+        mode: chaos.mode.as_str(),
+        vendor: chaos.vendor_id.to_string(),
+    };
+    f.metrics.chaos_responses.get_or_create(&labels).inc();
     match chaos.mode {
         ChaosMode::Fail => fail(chaos, now, total),
         ChaosMode::Badjwt => ticket(f, chaos, content, now, TicketKind::Forged, total),
         ChaosMode::Expiredjwt => ticket(f, chaos, content, now, TicketKind::Expired, total),
         ChaosMode::Throttle => {
             let delay = chaos.params.delay_ms.unwrap_or(DEFAULT_DELAY_MS);
-            // A timer, not a thread: thousands of throttled orders cost only their futures.
-            f.clock.sleep_until(now + Duration::milliseconds(delay as i64)).await;
+            match ThrottleSlot::take(f, chaos) {
+                Some(slot) => {
+                    // A timer, not a thread: thousands of throttled orders cost only their futures.
+                    f.clock.sleep_until(now + Duration::milliseconds(delay as i64)).await;
+                    drop(slot);
+                }
+                None => {
+                    f.metrics.throttle_overflow.inc();
+                }
+            }
             ticket(f, chaos, content, f.clock.now(), TicketKind::Valid, total)
         }
         ChaosMode::Flaky => {

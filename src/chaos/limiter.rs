@@ -1,4 +1,5 @@
-//! Wrong fix codes: after 10 in a minute from one address for one vendor, that address waits.
+//! Report-URL limits: after 10 wrong codes in a minute from one address for one vendor, that
+//! address waits; and one address may call report URLs only so often, whatever the vendor.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -14,27 +15,58 @@ pub const WINDOW_SECS: i64 = 60;
 /// Instants of recent wrong codes, per client address and vendor.
 type WrongCodes = HashMap<(IpAddr, VendorId), VecDeque<DateTime<Utc>>>;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct FixCodeLimiter {
     wrong: Mutex<WrongCodes>,
+    calls: Mutex<HashMap<IpAddr, VecDeque<DateTime<Utc>>>>,
+    calls_per_minute: usize,
+}
+
+impl Default for FixCodeLimiter {
+    fn default() -> Self {
+        Self::new(120)
+    }
+}
+
+/// Drops instants older than the window; if `max` remain, the seconds until the oldest leaves.
+fn wait(times: &mut VecDeque<DateTime<Utc>>, max: usize, now: DateTime<Utc>) -> Option<u64> {
+    while times
+        .front()
+        .is_some_and(|t| *t + Duration::seconds(WINDOW_SECS) <= now)
+    {
+        times.pop_front();
+    }
+    if times.len() < max {
+        return None;
+    }
+    let oldest = *times.front()?;
+    Some((oldest + Duration::seconds(WINDOW_SECS) - now).num_seconds().max(1) as u64)
 }
 
 impl FixCodeLimiter {
+    pub fn new(calls_per_minute: usize) -> Self {
+        Self {
+            wrong: Mutex::default(),
+            calls: Mutex::default(),
+            calls_per_minute,
+        }
+    }
+
+    /// Counts a report-URL call from `client`; the wait if it is over its per-minute budget.
+    pub fn call(&self, client: IpAddr, now: DateTime<Utc>) -> Option<u64> {
+        let mut map = self.calls.lock().expect("limiter lock");
+        let times = map.entry(client).or_default();
+        let limited = wait(times, self.calls_per_minute, now);
+        if limited.is_none() {
+            times.push_back(now);
+        }
+        limited
+    }
+
     /// Seconds the client must wait before trying another code, if it is limited now.
     pub fn retry_after(&self, client: IpAddr, vendor: &VendorId, now: DateTime<Utc>) -> Option<u64> {
         let mut map = self.wrong.lock().expect("limiter lock");
-        let times = map.get_mut(&(client, vendor.clone()))?;
-        while times
-            .front()
-            .is_some_and(|t| *t + Duration::seconds(WINDOW_SECS) <= now)
-        {
-            times.pop_front();
-        }
-        if times.len() < MAX_WRONG {
-            return None;
-        }
-        let oldest = *times.front()?;
-        Some((oldest + Duration::seconds(WINDOW_SECS) - now).num_seconds().max(1) as u64)
+        wait(map.get_mut(&(client, vendor.clone()))?, MAX_WRONG, now)
     }
 
     pub fn record_wrong(&self, client: IpAddr, vendor: &VendorId, now: DateTime<Utc>) {
@@ -42,10 +74,17 @@ impl FixCodeLimiter {
         map.entry((client, vendor.clone())).or_default().push_back(now);
     }
 
-    /// Forgets clients whose last wrong code is older than the window, so memory stays bounded.
+    /// Forgets clients whose last call is older than the window, so memory stays bounded.
     pub fn prune(&self, now: DateTime<Utc>) {
-        let mut map = self.wrong.lock().expect("limiter lock");
-        map.retain(|_, times| times.back().is_some_and(|t| *t + Duration::seconds(WINDOW_SECS) > now));
+        let fresh = |t: &DateTime<Utc>| *t + Duration::seconds(WINDOW_SECS) > now;
+        self.wrong
+            .lock()
+            .expect("limiter lock")
+            .retain(|_, times| times.back().is_some_and(fresh));
+        self.calls
+            .lock()
+            .expect("limiter lock")
+            .retain(|_, times| times.back().is_some_and(fresh));
     }
 }
 
@@ -72,5 +111,18 @@ mod tests {
         assert_eq!(limiter.retry_after(a, &vendor, t0 + Duration::seconds(60)), None);
         limiter.prune(t0 + Duration::seconds(200));
         assert!(limiter.wrong.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn calls_per_address_are_capped_per_minute() {
+        let limiter = FixCodeLimiter::new(3);
+        let a: IpAddr = "10.0.0.1".parse().unwrap();
+        let t0 = Utc::now();
+        for _ in 0..3 {
+            assert_eq!(limiter.call(a, t0), None);
+        }
+        assert_eq!(limiter.call(a, t0), Some(60));
+        assert_eq!(limiter.call("10.0.0.9".parse().unwrap(), t0), None);
+        assert_eq!(limiter.call(a, t0 + Duration::seconds(60)), None);
     }
 }

@@ -17,6 +17,7 @@ use crate::domain::{
     ApiKey, ChaosMode, ChaosParams, ChaosWindow, FixCode, Incident, IncidentState, ResolvedBy, TimelineEvent, VendorId,
 };
 use crate::factory::Factory;
+use crate::metrics::ResolvedLabels;
 use crate::store::{OpenIncident, StoreError, Transition};
 
 /// When a chaos starts.
@@ -177,6 +178,9 @@ async fn end_live(f: &Factory, live: &LiveChaos, by: &str, reason: Option<&str>)
     let done = f.store.transition(live.incident_id, &change).await?;
     if done {
         f.directory.clear_chaos(&live.vendor_id, live.incident_id);
+        if change.to == IncidentState::Resolved {
+            record_end(f, live, ResolvedBy::Admin, now);
+        }
         log::info!(
             "incident {} of vendor {} {} by {by}{why}",
             live.incident_id,
@@ -185,6 +189,17 @@ async fn end_live(f: &Factory, live: &LiveChaos, by: &str, reason: Option<&str>)
         );
     }
     Ok(done)
+}
+
+/// Counts an ended chaos and how long it ran.
+pub(crate) fn record_end(f: &Factory, live: &LiveChaos, by: ResolvedBy, at: DateTime<Utc>) {
+    f.metrics
+        .resolved
+        .get_or_create(&ResolvedLabels { by: by.as_str() })
+        .inc();
+    f.metrics
+        .seconds_to_resolve
+        .observe((at - live.start_at).num_milliseconds() as f64 / 1000.0);
 }
 
 /// The kill switch: cancels or ends every open chaos, recording the reason on each.
@@ -217,10 +232,13 @@ pub async fn use_fix_code(f: &Factory, who: &str, code: &str, client: IpAddr) ->
         .ok()
         .and_then(|id| f.directory.by_id(&id))
         .or_else(|| ApiKey::parse(who).and_then(|k| f.directory.by_key(&k.hash())));
+    let now = f.clock.now();
+    if let Some(wait) = f.limiter.call(client, now) {
+        return Ok(FixOutcome::Limited(wait));
+    }
     let Some(entry) = entry else {
         return Ok(FixOutcome::NoChaos);
     };
-    let now = f.clock.now();
     let vendor = &entry.vendor.id;
     if let Some(wait) = f.limiter.retry_after(client, vendor, now) {
         return Ok(FixOutcome::Limited(wait));
@@ -257,6 +275,7 @@ pub async fn use_fix_code(f: &Factory, who: &str, code: &str, client: IpAddr) ->
     };
     if f.store.transition(live.incident_id, &change).await? {
         f.directory.clear_chaos(vendor, live.incident_id);
+        record_end(f, &live, ResolvedBy::Report, now);
         log::info!(
             "incident {} of vendor {vendor} resolved through its report URL",
             live.incident_id

@@ -23,6 +23,8 @@ pub async fn record_start(f: &Factory, live: &LiveChaos) -> Result<(), StoreErro
         .start_incident(live.incident_id, &format!("{} chaos began biting orders", live.mode))
         .await?
     {
+        let lag = (f.clock.now() - live.start_at).num_microseconds().unwrap_or(i64::MAX) as f64 / 1e6;
+        f.metrics.scheduler_lag.observe(lag.max(0.0));
         log::info!(
             "chaos started: {} for vendor {} (incident {}, since {})",
             live.mode,
@@ -46,6 +48,7 @@ async fn expire(f: &Factory, live: &LiveChaos, at: DateTime<Utc>) -> Result<(), 
         event: TimelineEvent::new(at, "expired", "ended by itself after its maximum duration"),
     };
     if f.store.transition(live.incident_id, &change).await? {
+        super::record_end(f, live, ResolvedBy::Expiry, at);
         log::info!("incident {} of vendor {} expired", live.incident_id, live.vendor_id);
     }
     f.directory.clear_chaos(&live.vendor_id, live.incident_id);

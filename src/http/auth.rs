@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use super::ApiError;
+use super::access::LoggedVendor;
 use crate::directory::VendorEntry;
 use crate::domain::ApiKey;
 use crate::factory::Factory;
@@ -27,10 +28,12 @@ fn authenticate(req: &HttpRequest) -> Result<Arc<VendorEntry>, ApiError> {
         .app_data::<web::Data<Factory>>()
         .ok_or_else(|| ApiError::unexpected("authenticate", "factory state missing"))?;
     let key = bearer_key(req).ok_or_else(ApiError::unauthenticated)?;
-    factory
+    let entry = factory
         .directory
         .by_key(&key.hash())
-        .ok_or_else(ApiError::unauthenticated)
+        .ok_or_else(ApiError::unauthenticated)?;
+    req.extensions_mut().insert(LoggedVendor(entry.vendor.id.clone()));
+    Ok(entry)
 }
 
 /// Any vendor with a valid API key.

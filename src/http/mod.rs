@@ -1,5 +1,6 @@
 //! HTTP plumbing shared by every route: errors, authentication, CORS, extractor settings.
 
+pub mod access;
 pub mod auth;
 pub mod cors;
 pub mod error;

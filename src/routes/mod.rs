@@ -4,6 +4,7 @@ pub mod chaos;
 pub mod docs;
 pub mod health;
 pub mod incidents;
+pub mod metrics;
 pub mod support;
 pub mod tickets;
 pub mod vendors;
@@ -52,6 +53,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/api/admin/incidents/{id}/report").route(web::get().to(incidents::admin_report)))
         .service(resource("/api/admin/keys/rotate").route(web::post().to(tickets::rotate)))
         .service(resource("/api/docs").route(web::get().to(docs::docs)))
+        .service(resource("/metrics").route(web::get().to(metrics::metrics)))
         .service(resource("/healthz").route(web::get().to(health::healthz)))
         .service(resource("/readyz").route(web::get().to(health::readyz)));
 }

@@ -9,6 +9,7 @@ use crate::chaos::engine;
 use crate::domain::order::{Order, OrderRejection};
 use crate::factory::Factory;
 use crate::http::{AdminCaller, ApiError, VendorCaller};
+use crate::metrics::AlgLabels;
 use crate::tickets::{StoredKey, TicketContent, TicketKind};
 
 /// `POST /api/order` (compat): a signed ticket, or what the vendor's active chaos dictates.
@@ -34,6 +35,12 @@ pub async fn order(
         return Ok(engine::serve(&f, chaos, &content, order.total, now).await);
     }
     let jwt = f.keyring.issue(&content, now, TicketKind::Valid);
+    f.metrics
+        .tickets
+        .get_or_create(&AlgLabels {
+            alg: f.keyring.current_alg().as_str(),
+        })
+        .inc();
     Ok(HttpResponse::Ok().json(json!({ "jwt": jwt })))
 }
 

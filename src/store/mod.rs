@@ -1,5 +1,6 @@
 //! Persistence behind one trait: SQLite embedded by default, shaped for PostgreSQL beside it.
 
+mod metered;
 mod sqlite;
 
 use async_trait::async_trait;
@@ -9,6 +10,7 @@ use uuid::Uuid;
 use crate::domain::{FixCode, Incident, IncidentState, KeyHash, ResolvedBy, TimelineEvent, Vendor, VendorId};
 use crate::tickets::StoredKey;
 
+pub use metered::MeteredStore;
 pub use sqlite::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]

@@ -4,6 +4,7 @@ mod chaos;
 mod errors;
 mod helpers;
 mod incidents;
+mod operations;
 mod process;
 mod report_url;
 mod tickets;

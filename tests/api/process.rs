@@ -197,6 +197,19 @@ async fn no_secret_reaches_the_log() {
     assert!(factory.terminate().success());
     let log = factory.log();
     assert!(log.contains("listening on"), "the log was captured: {log}");
+    // One access line per request: id, method, route template, status, latency, vendor.
+    let order_line = log
+        .lines()
+        .find(|l| l.contains("POST /api/order 500"))
+        .expect("access line for the failed order");
+    assert!(
+        order_line.contains("vendor=v1") && order_line.contains("ms"),
+        "{order_line}"
+    );
+    assert!(
+        log.contains("GET /api/support/{vendor}/report/{code} 200"),
+        "report paths are logged as templates"
+    );
     for secret in [admin, key.as_str(), new_key.as_str(), code.as_str()] {
         assert!(!log.contains(secret), "a secret reached the log:\n{log}");
     }

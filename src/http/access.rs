@@ -1,0 +1,67 @@
+//! Access log and request metrics: one line per request, never a secret.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage, web};
+
+use crate::factory::Factory;
+use crate::metrics::RouteLabels;
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The vendor an authenticated request acted as, for the access log.
+#[derive(Clone)]
+pub struct LoggedVendor(pub crate::domain::VendorId);
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
+/// Request ids: a per-process random prefix and a counter, cheap and unique enough to grep.
+fn request_id() -> String {
+    static PREFIX: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    let prefix = PREFIX.get_or_init(|| u32::from_le_bytes(crate::random::secure_bytes::<4>()));
+    format!("{prefix:08x}-{:x}", NEXT_ID.fetch_add(1, Ordering::Relaxed))
+}
+
+pub async fn access(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let started = Instant::now();
+    let id = request_id();
+    let method = req.method().clone();
+    let factory = req.app_data::<web::Data<Factory>>().cloned();
+    let mut res = next.call(req).await?;
+    let elapsed = started.elapsed();
+    // The route template, never the raw path: report URLs carry fix codes and old links API keys.
+    let route = res.request().match_pattern().unwrap_or_else(|| "(no route)".to_owned());
+    let status = res.status().as_u16();
+    let vendor = res
+        .request()
+        .extensions()
+        .get::<LoggedVendor>()
+        .map(|v| v.0.to_string());
+    if let Some(f) = factory {
+        let labels = RouteLabels {
+            method: method.to_string(),
+            route: route.clone(),
+            status,
+        };
+        f.metrics.requests.get_or_create(&labels).inc();
+        f.metrics.latency.get_or_create(&labels).observe(elapsed.as_secs_f64());
+    }
+    log::info!(
+        target: "access",
+        "{id} {method} {route} {status} {:.3}ms vendor={}",
+        elapsed.as_secs_f64() * 1000.0,
+        vendor.as_deref().unwrap_or("-")
+    );
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert(REQUEST_ID, value);
+    }
+    Ok(res)
+}

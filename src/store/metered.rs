@@ -1,0 +1,122 @@
+//! A store wrapper that times every call, so operators see store latency per operation.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Instant;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{IncidentFilter, OpenIncident, StatsDelta, Store, StoreResult, Transition};
+use crate::domain::{FixCode, Incident, KeyHash, TimelineEvent, Vendor, VendorId};
+use crate::metrics::{Metrics, StoreLabels};
+use crate::tickets::StoredKey;
+
+pub struct MeteredStore {
+    inner: Arc<dyn Store>,
+    metrics: Arc<Metrics>,
+}
+
+impl MeteredStore {
+    pub fn new(inner: Arc<dyn Store>, metrics: Arc<Metrics>) -> Self {
+        Self { inner, metrics }
+    }
+
+    async fn timed<T>(&self, op: &'static str, call: impl Future<Output = StoreResult<T>>) -> StoreResult<T> {
+        let started = Instant::now();
+        let out = call.await;
+        self.metrics
+            .store_latency
+            .get_or_create(&StoreLabels { op })
+            .observe(started.elapsed().as_secs_f64());
+        out
+    }
+}
+
+#[async_trait]
+impl Store for MeteredStore {
+    async fn ping(&self) -> StoreResult<()> {
+        self.timed("ping", self.inner.ping()).await
+    }
+
+    async fn insert_vendor(&self, vendor: &Vendor, key: KeyHash) -> StoreResult<()> {
+        self.timed("insert_vendor", self.inner.insert_vendor(vendor, key)).await
+    }
+
+    async fn vendors(&self) -> StoreResult<Vec<(Vendor, Vec<KeyHash>)>> {
+        self.timed("vendors", self.inner.vendors()).await
+    }
+
+    async fn update_vendor(&self, vendor: &Vendor) -> StoreResult<bool> {
+        self.timed("update_vendor", self.inner.update_vendor(vendor)).await
+    }
+
+    async fn delete_vendor(&self, id: &VendorId) -> StoreResult<bool> {
+        self.timed("delete_vendor", self.inner.delete_vendor(id)).await
+    }
+
+    async fn replace_api_key(&self, id: &VendorId, key: KeyHash, now: DateTime<Utc>) -> StoreResult<bool> {
+        self.timed("replace_api_key", self.inner.replace_api_key(id, key, now))
+            .await
+    }
+
+    async fn add_api_key(&self, id: &VendorId, key: KeyHash, now: DateTime<Utc>) -> StoreResult<()> {
+        self.timed("add_api_key", self.inner.add_api_key(id, key, now)).await
+    }
+
+    async fn signing_keys(&self) -> StoreResult<Vec<StoredKey>> {
+        self.timed("signing_keys", self.inner.signing_keys()).await
+    }
+
+    async fn rotate_signing_key(&self, key: &StoredKey) -> StoreResult<()> {
+        self.timed("rotate_signing_key", self.inner.rotate_signing_key(key))
+            .await
+    }
+
+    async fn create_incident(
+        &self,
+        incident: &Incident,
+        fix_code: &FixCode,
+        replace_scheduled_after: Option<DateTime<Utc>>,
+    ) -> StoreResult<Option<Uuid>> {
+        self.timed(
+            "create_incident",
+            self.inner.create_incident(incident, fix_code, replace_scheduled_after),
+        )
+        .await
+    }
+
+    async fn start_incident(&self, id: Uuid, detail: &str) -> StoreResult<bool> {
+        self.timed("start_incident", self.inner.start_incident(id, detail))
+            .await
+    }
+
+    async fn transition(&self, id: Uuid, change: &Transition) -> StoreResult<bool> {
+        self.timed("transition", self.inner.transition(id, change)).await
+    }
+
+    async fn add_event(&self, id: Uuid, event: &TimelineEvent) -> StoreResult<()> {
+        self.timed("add_event", self.inner.add_event(id, event)).await
+    }
+
+    async fn add_stats(&self, deltas: &[StatsDelta]) -> StoreResult<()> {
+        self.timed("add_stats", self.inner.add_stats(deltas)).await
+    }
+
+    async fn open_incidents(&self) -> StoreResult<Vec<OpenIncident>> {
+        self.timed("open_incidents", self.inner.open_incidents()).await
+    }
+
+    async fn incident(&self, id: Uuid) -> StoreResult<Option<Incident>> {
+        self.timed("incident", self.inner.incident(id)).await
+    }
+
+    async fn incidents(&self, filter: &IncidentFilter) -> StoreResult<Vec<Incident>> {
+        self.timed("incidents", self.inner.incidents(filter)).await
+    }
+
+    async fn close(&self) -> StoreResult<()> {
+        self.timed("close", self.inner.close()).await
+    }
+}
