@@ -1,12 +1,13 @@
 //! Incidents: every chaos, from scheduled to its end, with what it cost.
 
 use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::{ChaosMode, ChaosParams, VendorId};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum IncidentState {
     Scheduled,
@@ -44,7 +45,7 @@ impl IncidentState {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ResolvedBy {
     Report,
@@ -71,7 +72,7 @@ impl ResolvedBy {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Stats {
     pub orders_affected: u64,
@@ -82,7 +83,7 @@ pub struct Stats {
     pub seconds_to_resolve: Option<i64>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct TimelineEvent {
     pub at: DateTime<Utc>,
     pub kind: String,
@@ -100,7 +101,7 @@ impl TimelineEvent {
 }
 
 /// An incident as the API shows it. The fix code is deliberately not a field.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Incident {
     pub id: Uuid,

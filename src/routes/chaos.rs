@@ -2,6 +2,7 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::DateTime;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -54,22 +55,31 @@ pub async fn vendor_request(
     Ok(HttpResponse::Ok().json(json!({"message": "Chaos initiated"})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WindowBody {
+    /// Local time of day, HH:MM.
+    #[schemars(regex(pattern = r"^\d{2}:\d{2}(:\d{2})?$"))]
     from: Option<String>,
+    #[schemars(regex(pattern = r"^\d{2}:\d{2}(:\d{2})?$"))]
     to: Option<String>,
+    /// IANA time zone, such as America/Denver.
     tz: Option<String>,
+    /// YYYY-MM-DD.
+    #[schemars(regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
     date: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AdminChaos {
+    #[schemars(with = "ChaosMode")]
     mode: String,
+    /// "now" or an RFC 3339 instant; omitted means a random moment of the window.
     start: Option<String>,
     window: Option<WindowBody>,
     params: Option<ChaosParams>,
+    #[schemars(range(min = 1))]
     max_duration_secs: Option<u64>,
 }
 
@@ -144,9 +154,10 @@ pub async fn admin_end(
     Ok(HttpResponse::Ok().json(incident))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Halt {
+    #[schemars(length(min = 1, max = 500))]
     reason: String,
 }
 

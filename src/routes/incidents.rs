@@ -1,6 +1,7 @@
 //! Incidents and their reports, for admins, and for vendors about their own ended incidents.
 
 use actix_web::{HttpResponse, web};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -12,11 +13,14 @@ use crate::store::IncidentFilter;
 
 const MAX_LIMIT: usize = 1000;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
+    #[schemars(with = "Option<VendorId>")]
     vendor: Option<String>,
+    #[schemars(with = "Option<IncidentState>")]
     state: Option<String>,
+    #[schemars(range(min = 1, max = 1000))]
     limit: Option<usize>,
 }
 

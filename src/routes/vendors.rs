@@ -1,8 +1,10 @@
 //! Vendors: a vendor reads itself; admins create, list, read, update, delete and re-key them.
 
 use actix_web::{HttpResponse, web};
+use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
-use serde_json::{Value, json};
+
+use super::bodies::{AdminVendor, CreatedVendor, IssuedKey, OwnChaos, OwnVendor};
 
 use crate::chaos;
 use crate::directory::VendorEntry;
@@ -12,41 +14,22 @@ use crate::factory::{ADMIN_ID, Factory};
 use crate::http::{AdminCaller, ApiError, VendorCaller};
 use crate::store::StoreError;
 
-fn fields(v: &Vendor) -> Value {
-    json!({
-        "id": v.id,
-        "name": v.name,
-        "email": v.email,
-        "website": v.website,
-        "gitHubUrl": v.git_hub_url,
-        "created": v.created,
-        "roles": v.roles,
-    })
-}
-
-/// The admin view: the vendor with its pending or active chaos.
-pub fn admin_view(f: &Factory, entry: &VendorEntry) -> Value {
-    let mut out = fields(&entry.vendor);
-    out["chaos"] = match &entry.chaos {
-        Some(c) => json!({
-            "incidentId": c.incident_id,
-            "state": if c.bites(f.clock.now()) { "active" } else { "scheduled" },
-            "mode": c.mode,
-            "startAt": c.start_at,
-        }),
-        None => Value::Null,
-    };
-    out
-}
-
 /// `GET /api/vendor` (compat): a scheduled chaos is invisible here.
 pub async fn me(f: web::Data<Factory>, caller: VendorCaller) -> HttpResponse {
-    let mut out = fields(&caller.0.vendor);
-    out["chaos"] = match caller.0.chaos.as_ref().filter(|c| c.bites(f.clock.now())) {
-        Some(c) => json!({"type": c.mode, "startDate": c.start_at}),
-        None => json!({"type": "none"}),
+    let chaos = match caller.0.chaos.as_ref().filter(|c| c.bites(f.clock.now())) {
+        Some(c) => OwnChaos {
+            kind: c.mode.to_string(),
+            start_date: Some(c.start_at),
+        },
+        None => OwnChaos {
+            kind: "none".into(),
+            start_date: None,
+        },
     };
-    HttpResponse::Ok().json(out)
+    HttpResponse::Ok().json(OwnVendor {
+        fields: (&caller.0.vendor).into(),
+        chaos,
+    })
 }
 
 fn parse_id(raw: &str) -> Result<VendorId, ApiError> {
@@ -80,14 +63,19 @@ fn roles(raw: Option<Vec<String>>) -> Result<Option<Vec<Role>>, ApiError> {
     .transpose()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewVendor {
     id: VendorId,
+    #[schemars(length(min = 1, max = 200))]
     name: String,
+    #[schemars(length(min = 1, max = 320))]
     email: Option<String>,
+    #[schemars(length(min = 1, max = 2048))]
     website: Option<String>,
+    #[schemars(length(min = 1, max = 2048))]
     git_hub_url: Option<String>,
+    #[schemars(with = "Option<Vec<Role>>")]
     roles: Option<Vec<String>>,
 }
 
@@ -113,14 +101,19 @@ pub async fn create(
     }
     f.directory.put_vendor(vendor.clone(), Some(vec![key.hash()]));
     log::info!("vendor {} created by {}", vendor.id, admin.label());
-    let mut out = fields(&vendor);
-    out["chaos"] = Value::Null;
-    out["apiKey"] = json!(key.expose());
-    Ok(HttpResponse::Created().json(out))
+    let vendor = AdminVendor {
+        fields: (&vendor).into(),
+        chaos: None,
+    };
+    Ok(HttpResponse::Created().json(CreatedVendor {
+        vendor,
+        api_key: key.expose().to_owned(),
+    }))
 }
 
 pub async fn list(f: web::Data<Factory>, _admin: AdminCaller) -> HttpResponse {
-    let all: Vec<Value> = f.directory.all().iter().map(|e| admin_view(&f, e)).collect();
+    let now = f.clock.now();
+    let all: Vec<AdminVendor> = f.directory.all().iter().map(|e| AdminVendor::new(e, now)).collect();
     HttpResponse::Ok().json(all)
 }
 
@@ -130,7 +123,7 @@ pub async fn read(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let entry = find(&f, &path)?;
-    Ok(HttpResponse::Ok().json(admin_view(&f, &entry)))
+    Ok(HttpResponse::Ok().json(AdminVendor::new(&entry, f.clock.now())))
 }
 
 /// Absent means unchanged; `null` clears an optional field.
@@ -138,16 +131,21 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D:
     Option::<String>::deserialize(d).map(Some)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct VendorPatch {
+    #[schemars(length(min = 1, max = 200))]
     name: Option<String>,
     #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Option<String>")]
     email: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Option<String>")]
     website: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
+    #[schemars(with = "Option<String>")]
     git_hub_url: Option<Option<String>>,
+    #[schemars(with = "Option<Vec<Role>>")]
     roles: Option<Vec<String>>,
 }
 
@@ -184,7 +182,7 @@ pub async fn update(
     f.directory.put_vendor(vendor.clone(), None);
     log::info!("vendor {} updated by {}", vendor.id, admin.label());
     let entry = f.directory.by_id(&vendor.id).unwrap_or(entry);
-    Ok(HttpResponse::Ok().json(admin_view(&f, &entry)))
+    Ok(HttpResponse::Ok().json(AdminVendor::new(&entry, f.clock.now())))
 }
 
 pub async fn delete(
@@ -228,5 +226,7 @@ pub async fn rotate_key(
     }
     f.directory.put_vendor(entry.vendor.clone(), Some(vec![key.hash()]));
     log::info!("API key of vendor {} rotated by {}", entry.vendor.id, admin.label());
-    Ok(HttpResponse::Ok().json(json!({ "apiKey": key.expose() })))
+    Ok(HttpResponse::Ok().json(IssuedKey {
+        api_key: key.expose().to_owned(),
+    }))
 }

@@ -495,7 +495,10 @@ impl Store for SqliteStore {
             if filter.vendor.is_some() {
                 sql.push_str(" AND vendor_id = ?1");
             }
-            sql.push_str(&format!(" ORDER BY initiated_at DESC, id LIMIT {}", filter.limit));
+            sql.push_str(&format!(
+                " ORDER BY initiated_at DESC, rowid DESC LIMIT {}",
+                filter.limit
+            ));
             let mut stmt = c.prepare(&sql)?;
             let vendor = filter.vendor.as_ref().map(|v| v.as_str().to_owned());
             let found: Vec<(Incident, FixCode)> = match &vendor {

@@ -4,7 +4,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::{ADMIN_KEY, spawn_app};
-use pizza_factory::routes::docs::ENDPOINTS;
+use pizza_factory::routes::catalog::ENDPOINTS;
 
 #[tokio::test]
 async fn framework_failures_are_json_with_precise_statuses() {
@@ -152,4 +152,60 @@ async fn health_and_readiness() {
         app.json(Method::GET, "/readyz", None, None).await,
         (StatusCode::OK, json!({"status": "ready"}))
     );
+}
+
+#[tokio::test]
+async fn openapi_describes_every_route_with_its_bodies_and_errors() {
+    let app = spawn_app().await;
+    let (status, doc) = app.json(Method::GET, "/api/openapi.json", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            let responses = op["responses"].as_object().unwrap();
+            assert!(
+                responses.keys().any(|c| c.starts_with('2')),
+                "{method} {path} has a success response"
+            );
+            assert!(
+                responses.keys().any(|c| c.starts_with('4')),
+                "{method} {path} documents its errors"
+            );
+            let placeholders = path.matches('{').count();
+            let params = op["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|p| p["in"] == "path")
+                .count();
+            assert_eq!(params, placeholders, "{method} {path} path parameters");
+        }
+    }
+    assert_eq!(operations, ENDPOINTS.len());
+    let create = &doc["paths"]["/api/admin/vendors"]["post"];
+    assert_eq!(
+        create["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/NewVendor"
+    );
+    let new_vendor = &doc["components"]["schemas"]["NewVendor"];
+    assert_eq!(
+        new_vendor["additionalProperties"], false,
+        "unknown fields are refused, and documented so"
+    );
+    assert!(new_vendor["required"].as_array().unwrap().contains(&json!("id")));
+    let incident = &doc["components"]["schemas"]["Incident"]["properties"];
+    for field in ["vendorId", "startedAt", "resolvedBy", "stats", "timeline"] {
+        assert!(incident.get(field).is_some(), "Incident.{field}");
+    }
+    assert!(incident.get("fixCode").is_none());
+    let list = &doc["paths"]["/api/admin/incidents"]["get"]["parameters"];
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["limit", "state", "vendor"]);
 }

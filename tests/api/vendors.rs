@@ -4,7 +4,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::{ADMIN_KEY, spawn_app};
-use pizza_factory::routes::docs::ENDPOINTS;
+use pizza_factory::routes::catalog::ENDPOINTS;
 
 #[tokio::test]
 async fn admin_manages_vendors_end_to_end() {

@@ -1,0 +1,186 @@
+//! The route catalog: each route once, with its handler, its docs entry and its OpenAPI shape.
+//! Registration, `/api/docs` and `/api/openapi.json` all read this table, so they cannot drift.
+
+use std::sync::LazyLock;
+
+use actix_web::{Route, web};
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+
+use super::bodies::*;
+use super::{chaos, docs, health, incidents, metrics, openapi, support, tickets, vendors};
+use crate::domain::Incident;
+
+pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+
+fn schema<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
+    g.subschema_for::<T>()
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Auth {
+    None,
+    Vendor,
+    Admin,
+    /// Admin key or the metrics token.
+    Metrics,
+}
+
+/// What a route answers when it succeeds.
+#[derive(Clone, Copy)]
+pub enum Reply {
+    Json(u16, SchemaFn),
+    Text(u16, &'static str),
+    Empty(u16),
+}
+
+pub struct Endpoint {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub auth: Auth,
+    pub description: &'static str,
+    pub example: &'static str,
+    pub sample: &'static str,
+    pub route: fn() -> Route,
+    pub body: Option<SchemaFn>,
+    pub query: Option<SchemaFn>,
+    pub reply: Reply,
+    /// Statuses other than `reply`'s, each answered with `{"message"}`.
+    pub errors: &'static [u16],
+}
+
+impl Endpoint {
+    pub fn requires_auth(&self) -> bool {
+        self.auth != Auth::None
+    }
+}
+
+const AUTHED: &[u16] = &[400, 401, 403, 404, 405, 413, 415, 503];
+const PUBLIC: &[u16] = &[400, 404, 405, 413, 415];
+
+fn ep(
+    method: &'static str,
+    path: &'static str,
+    auth: Auth,
+    description: &'static str,
+    route: fn() -> Route,
+    reply: Reply,
+) -> Endpoint {
+    let errors = if auth == Auth::None { PUBLIC } else { AUTHED };
+    Endpoint {
+        method,
+        path,
+        auth,
+        description,
+        example: "",
+        sample: "null",
+        route,
+        body: None,
+        query: None,
+        reply,
+        errors,
+    }
+}
+
+impl Endpoint {
+    fn body(mut self, body: SchemaFn) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    fn query(mut self, query: SchemaFn) -> Self {
+        self.query = Some(query);
+        self
+    }
+
+    fn errors(mut self, errors: &'static [u16]) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    fn example(mut self, example: &'static str, sample: &'static str) -> Self {
+        self.example = example;
+        self.sample = sample;
+        self
+    }
+}
+
+const ORDER: &str = r#"curl -X POST $FACTORY/api/order -H 'authorization: Bearer $KEY' -H 'content-type: application/json' -d '{"diner":{"id":719,"name":"j","email":"j@jwt.com"},"order":{"items":[{"menuId":1,"description":"Veggie","price":0.0038}],"storeId":"5","franchiseId":4,"id":278}}'"#;
+
+pub static ENDPOINTS: LazyLock<Vec<Endpoint>> = LazyLock::new(|| {
+    use Auth::*;
+    vec![
+        ep("POST", "/api/order", Vendor, "Sign an order as a JWT ticket (vendor key)", || web::post().to(tickets::order), Reply::Json(200, schema::<Ticket>))
+            .body(schema::<OrderRequest>)
+            .errors(&[400, 401, 404, 405, 413, 415, 500, 503])
+            .example(ORDER, r#"{"jwt":"eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCIsImtpZCI6Ii4uLiJ9..."}"#),
+        ep("POST", "/api/order/verify", None, "Verify a ticket", || web::post().to(tickets::verify), Reply::Json(200, schema::<Verified>))
+            .body(schema::<VerifyRequest>)
+            .errors(&[400, 403, 404, 405, 413])
+            .example(r#"curl -X POST $FACTORY/api/order/verify -H 'content-type: application/json' -d '{"jwt":"..."}'"#, r#"{"message":"valid","payload":{"vendor":{"id":"team7","name":"Team 7"},"diner":{},"order":{}}}"#),
+        ep("GET", "/.well-known/jwks.json", None, "Public keys that verify tickets", || web::get().to(tickets::jwks), Reply::Json(200, schema::<Jwks>))
+            .example("curl $FACTORY/.well-known/jwks.json", r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"...","kid":"...","alg":"EdDSA","use":"sig"}]}"#),
+        ep("GET", "/api/vendor", Vendor, "The calling vendor", || web::get().to(vendors::me), Reply::Json(200, schema::<OwnVendor>))
+            .example("curl $FACTORY/api/vendor -H 'authorization: Bearer $KEY'", r#"{"id":"team7","name":"Team 7","roles":["vendor"],"chaos":{"type":"none"}}"#),
+        ep("PUT", "/api/vendor/chaos/{mode}", Vendor, "Schedule chaos for yourself at a random moment of tomorrow's window", || web::put().to(chaos::vendor_request), Reply::Json(200, schema::<Message>))
+            .errors(&[400, 401, 404, 405, 409, 503])
+            .example("curl -X PUT $FACTORY/api/vendor/chaos/fail -H 'authorization: Bearer $KEY'", r#"{"message":"Chaos initiated"}"#),
+        ep("GET", "/api/vendor/incidents", Vendor, "Your own incidents that have ended", || web::get().to(incidents::vendor_list), Reply::Json(200, schema::<Vec<Incident>>))
+            .example("curl $FACTORY/api/vendor/incidents -H 'authorization: Bearer $KEY'", r#"[{"id":"...","mode":"fail","state":"resolved"}]"#),
+        ep("GET", "/api/vendor/incidents/{id}/report", Vendor, "Markdown report of one of your ended incidents", || web::get().to(incidents::vendor_report), Reply::Text(200, "text/markdown"))
+            .example("curl $FACTORY/api/vendor/incidents/$ID/report -H 'authorization: Bearer $KEY'", r##""# Incident report: ...""##),
+        ep("GET", "/api/support/{vendor}/report/{code}", None, "Report chaos with the URL from a chaotic response; resolves it", || web::get().to(support::report), Reply::Json(200, schema::<Message>))
+            .errors(&[400, 404, 405, 429, 503])
+            .example("curl $FACTORY/api/support/team7/report/$CODE", r#"{"message":"Problem resolved. Pizza is back on the menu!"}"#),
+        ep("POST", "/api/support/{vendor}/report/{code}", None, "The same as GET, for clients that POST", || web::post().to(support::report), Reply::Json(200, schema::<Message>))
+            .errors(&[400, 404, 405, 429, 503])
+            .example("curl -X POST $FACTORY/api/support/team7/report/$CODE", r#"{"message":"Problem resolved. Pizza is back on the menu!"}"#),
+        ep("POST", "/api/admin/vendors", Admin, "Create a vendor; the answer holds its API key, shown once (admin)", || web::post().to(vendors::create), Reply::Json(201, schema::<CreatedVendor>))
+            .body(schema::<vendors::NewVendor>)
+            .errors(&[400, 401, 403, 404, 405, 409, 413, 415, 503])
+            .example(r#"curl -X POST $FACTORY/api/admin/vendors -H 'authorization: Bearer $ADMIN' -H 'content-type: application/json' -d '{"id":"team7","name":"Team 7"}'"#, r#"{"id":"team7","name":"Team 7","roles":["vendor"],"chaos":null,"apiKey":"..."}"#),
+        ep("GET", "/api/admin/vendors", Admin, "List vendors with their pending or active chaos (admin)", || web::get().to(vendors::list), Reply::Json(200, schema::<Vec<AdminVendor>>))
+            .example("curl $FACTORY/api/admin/vendors -H 'authorization: Bearer $ADMIN'", r#"[{"id":"team7","chaos":null}]"#),
+        ep("GET", "/api/admin/vendors/{id}", Admin, "Read a vendor (admin)", || web::get().to(vendors::read), Reply::Json(200, schema::<AdminVendor>))
+            .example("curl $FACTORY/api/admin/vendors/team7 -H 'authorization: Bearer $ADMIN'", r#"{"id":"team7","chaos":null}"#),
+        ep("PATCH", "/api/admin/vendors/{id}", Admin, "Update a vendor's name, email, website, gitHubUrl or roles (admin)", || web::patch().to(vendors::update), Reply::Json(200, schema::<AdminVendor>))
+            .body(schema::<vendors::VendorPatch>)
+            .errors(&[400, 401, 403, 404, 405, 409, 413, 415, 503])
+            .example(r#"curl -X PATCH $FACTORY/api/admin/vendors/team7 -H 'authorization: Bearer $ADMIN' -H 'content-type: application/json' -d '{"name":"Team Seven"}'"#, r#"{"id":"team7","name":"Team Seven"}"#),
+        ep("DELETE", "/api/admin/vendors/{id}", Admin, "Delete a vendor; its incidents are kept (admin)", || web::delete().to(vendors::delete), Reply::Empty(204))
+            .errors(&[400, 401, 403, 404, 405, 409, 503])
+            .example("curl -X DELETE $FACTORY/api/admin/vendors/team7 -H 'authorization: Bearer $ADMIN'", "null"),
+        ep("POST", "/api/admin/vendors/{id}/apikey", Admin, "Issue a new API key; the old one stops working (admin)", || web::post().to(vendors::rotate_key), Reply::Json(200, schema::<IssuedKey>))
+            .example("curl -X POST $FACTORY/api/admin/vendors/team7/apikey -H 'authorization: Bearer $ADMIN'", r#"{"apiKey":"..."}"#),
+        ep("POST", "/api/admin/vendors/{id}/chaos", Admin, "Schedule chaos: now, at an instant, or at random in a window (admin)", || web::post().to(chaos::admin_schedule), Reply::Json(201, schema::<Incident>))
+            .body(schema::<chaos::AdminChaos>)
+            .errors(&[400, 401, 403, 404, 405, 409, 413, 415, 503])
+            .example(r#"curl -X POST $FACTORY/api/admin/vendors/team7/chaos -H 'authorization: Bearer $ADMIN' -H 'content-type: application/json' -d '{"mode":"fail","window":{"from":"08:00","to":"14:00","tz":"America/Denver","date":"2026-12-01"}}'"#, r#"{"id":"...","vendorId":"team7","mode":"fail","state":"scheduled"}"#),
+        ep("DELETE", "/api/admin/vendors/{id}/chaos", Admin, "Cancel scheduled chaos or end active chaos (admin)", || web::delete().to(chaos::admin_end), Reply::Json(200, schema::<Incident>))
+            .example("curl -X DELETE $FACTORY/api/admin/vendors/team7/chaos -H 'authorization: Bearer $ADMIN'", r#"{"id":"...","state":"cancelled"}"#),
+        ep("POST", "/api/admin/chaos/halt", Admin, "Kill switch: cancel or end every chaos, with a reason (admin)", || web::post().to(chaos::halt), Reply::Json(200, schema::<Halted>))
+            .body(schema::<chaos::Halt>)
+            .example(r#"curl -X POST $FACTORY/api/admin/chaos/halt -H 'authorization: Bearer $ADMIN' -H 'content-type: application/json' -d '{"reason":"exam day"}'"#, r#"{"halted":3}"#),
+        ep("GET", "/api/admin/incidents", Admin, "Incidents, newest first; filter by vendor, state, limit (admin)", || web::get().to(incidents::list), Reply::Json(200, schema::<Vec<Incident>>))
+            .query(schema::<incidents::ListQuery>)
+            .example("curl '$FACTORY/api/admin/incidents?state=active' -H 'authorization: Bearer $ADMIN'", r#"[{"id":"...","state":"active"}]"#),
+        ep("GET", "/api/admin/incidents/{id}", Admin, "One incident with stats and timeline (admin)", || web::get().to(incidents::read), Reply::Json(200, schema::<Incident>))
+            .example("curl $FACTORY/api/admin/incidents/$ID -H 'authorization: Bearer $ADMIN'", r#"{"id":"...","stats":{"ordersFailed":8}}"#),
+        ep("GET", "/api/admin/incidents/{id}/report", Admin, "Markdown incident report (admin)", || web::get().to(incidents::admin_report), Reply::Text(200, "text/markdown"))
+            .example("curl $FACTORY/api/admin/incidents/$ID/report -H 'authorization: Bearer $ADMIN'", r##""# Incident report: ...""##),
+        ep("POST", "/api/admin/keys/rotate", Admin, "New ticket signing key; old keys verify until their tickets expire (admin)", || web::post().to(tickets::rotate), Reply::Json(200, schema::<NewKid>))
+            .example("curl -X POST $FACTORY/api/admin/keys/rotate -H 'authorization: Bearer $ADMIN'", r#"{"kid":"..."}"#),
+        ep("GET", "/api/docs", None, "This list of routes", || web::get().to(docs::docs), Reply::Json(200, schema::<Docs>))
+            .example("curl $FACTORY/api/docs", r#"{"message":"welcome to JWT Pizza Factory"}"#),
+        ep("GET", "/api/openapi.json", None, "OpenAPI 3 document of every route", || web::get().to(openapi::openapi), Reply::Text(200, "application/json"))
+            .example("curl $FACTORY/api/openapi.json", r#"{"openapi":"3.0.3"}"#),
+        ep("GET", "/metrics", Metrics, "Prometheus metrics (admin key or FACTORY_METRICS_TOKEN)", || web::get().to(metrics::metrics), Reply::Text(200, "text/plain"))
+            .errors(&[401, 403, 404, 405])
+            .example("curl $FACTORY/metrics -H 'authorization: Bearer $ADMIN'", r##""# TYPE factory_http_requests counter""##),
+        ep("GET", "/healthz", None, "The process is up", || web::get().to(health::healthz), Reply::Json(200, schema::<Health>))
+            .errors(&[404, 405])
+            .example("curl $FACTORY/healthz", r#"{"status":"ok"}"#),
+        ep("GET", "/readyz", None, "The store is reachable", || web::get().to(health::readyz), Reply::Json(200, schema::<Health>))
+            .errors(&[404, 405, 503])
+            .example("curl $FACTORY/readyz", r#"{"status":"ready"}"#),
+    ]
+});
