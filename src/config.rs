@@ -26,6 +26,8 @@ pub struct Cli {
 pub enum Command {
     /// Serve the factory's HTTP API (the default).
     Serve,
+    /// Exit 0 if the factory at --host/--port answers /healthz (for container health checks).
+    Probe,
 }
 
 #[derive(Clone, Debug, Args)]

@@ -13,6 +13,13 @@ async fn main() -> std::process::ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve) {
+        Command::Probe => {
+            if pizza_factory::probe::healthy(&cli.config.host, cli.config.port) {
+                std::process::ExitCode::SUCCESS
+            } else {
+                std::process::ExitCode::FAILURE
+            }
+        }
         Command::Serve => {
             let draws = Arc::new(cli.config.seed.map_or_else(Draws::from_os, Draws::seeded));
             let app = match Application::build(cli.config, Arc::new(SystemClock), draws).await {

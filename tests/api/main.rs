@@ -1,6 +1,7 @@
 //! API tests: each starts the real factory on port 0 with its own temp store.
 
 mod chaos;
+mod crash;
 mod errors;
 mod helpers;
 mod incidents;

@@ -263,3 +263,21 @@ async fn acknowledged_writes_survive_kill_9() {
         assert_eq!(v["chaos"]["state"], "scheduled", "chaos of v{round} survived");
     }
 }
+
+#[tokio::test]
+async fn probe_tells_whether_a_factory_is_healthy() {
+    let dir = tempfile::tempdir().unwrap();
+    let factory = start(dir.path(), &[]);
+    let port = factory.url.rsplit(':').next().unwrap().to_owned();
+    let probe = |port: &str| {
+        Command::new(env!("CARGO_BIN_EXE_pizza-factory"))
+            .env_clear()
+            .args(["probe", "--port", port])
+            .status()
+            .unwrap()
+            .success()
+    };
+    assert!(probe(&port));
+    drop(factory);
+    assert!(!probe(&port), "nothing listens there any more");
+}
