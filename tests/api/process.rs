@@ -281,3 +281,46 @@ async fn probe_tells_whether_a_factory_is_healthy() {
     drop(factory);
     assert!(!probe(&port), "nothing listens there any more");
 }
+
+#[tokio::test]
+async fn sigterm_lets_in_flight_orders_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let admin = "configured-admin-key-0123456789abcdef0123456789";
+    let mut factory = start(dir.path(), &[("FACTORY_ADMIN_KEY", admin)]);
+    let client = reqwest::Client::new();
+    let created: Value = post(
+        &client,
+        &format!("{}/api/admin/vendors", factory.url),
+        admin,
+        json!({"id": "v1", "name": "V"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let key = created["apiKey"].as_str().unwrap().to_owned();
+    let chaos = json!({"mode": "throttle", "start": "now", "params": {"delayMs": 1500}});
+    post(
+        &client,
+        &format!("{}/api/admin/vendors/v1/chaos", factory.url),
+        admin,
+        chaos,
+    )
+    .await;
+    let req = client
+        .post(format!("{}/api/order", factory.url))
+        .bearer_auth(&key)
+        .json(&order_body(&[1.0]));
+    let order = tokio::spawn(req.send());
+    // Let the order reach its throttle before the signal.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let stopped = tokio::task::spawn_blocking(move || {
+        let status = factory.terminate();
+        (status, factory.log())
+    });
+    let res = order.await.unwrap().expect("answered, not cut off");
+    assert_eq!(res.status(), StatusCode::OK, "the in-flight order was answered");
+    let (status, log) = stopped.await.unwrap();
+    assert!(status.success());
+    assert!(log.contains("pizza factory stopped"), "clean stop: {log}");
+}
