@@ -9,6 +9,7 @@ pub mod factory;
 pub mod http;
 pub mod random;
 pub mod routes;
+pub mod scenario;
 pub mod startup;
 pub mod store;
 pub mod tickets;

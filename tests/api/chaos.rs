@@ -130,6 +130,13 @@ async fn throttle_waits_on_the_clock_and_holds_no_thread() {
         waiting.iter().all(|w| !w.is_finished()),
         "throttled orders wait for the clock"
     );
+    // Every order must be parked on the clock before it moves, or a late one would wait for
+    // a deadline five seconds past the advance.
+    let mut sleepers = app.clock.sleepers();
+    tokio::time::timeout(StdDuration::from_secs(30), sleepers.wait_for(|s| s.started >= 1000))
+        .await
+        .expect("all throttled orders reached the factory")
+        .unwrap();
     app.advance(5);
     let mut ok = 0;
     for w in waiting {

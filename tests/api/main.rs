@@ -6,5 +6,6 @@ mod helpers;
 mod incidents;
 mod process;
 mod report_url;
+mod scenarios;
 mod tickets;
 mod vendors;
