@@ -25,6 +25,8 @@ pub struct Factory {
     pub keyring: Keyring,
     pub stats: StatsBook,
     pub limiter: FixCodeLimiter,
+    /// The scenario library, loaded once at start.
+    pub scenarios: Vec<crate::scenario::Scenario>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +61,7 @@ impl Factory {
             Duration::seconds(i64::from(config.ticket_lifetime_secs)),
             clock.now(),
         )?;
+        let scenarios = crate::scenario::campaign::load(&config.scenario_dir);
         let factory = Self {
             config,
             public_url,
@@ -69,6 +72,7 @@ impl Factory {
             keyring,
             stats: StatsBook::default(),
             limiter: FixCodeLimiter::default(),
+            scenarios,
         };
         factory.reload().await?;
         Ok(factory)

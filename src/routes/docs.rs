@@ -195,6 +195,22 @@ pub const ENDPOINTS: &[Endpoint] = &[
         r##""# Incident report: ...""##,
     ),
     e(
+        "GET",
+        "/api/admin/scenarios",
+        true,
+        "Scenarios loaded from the scenario directory (admin)",
+        "curl $FACTORY/api/admin/scenarios -H 'authorization: Bearer $ADMIN'",
+        r#"[{"name":"semester-campaign","modes":[{"mode":"fail","weight":2}]}]"#,
+    ),
+    e(
+        "POST",
+        "/api/admin/scenarios/{name}/apply",
+        true,
+        "Schedule a scenario's chaos for vendors, each with its own draw; pending ones are skipped (admin)",
+        r#"curl -X POST $FACTORY/api/admin/scenarios/semester-campaign/apply -H 'authorization: Bearer $ADMIN' -H 'content-type: application/json' -d '{"vendors":"all"}'"#,
+        r#"{"scenario":"semester-campaign","incidents":[{"id":"...","state":"scheduled"}],"skipped":[]}"#,
+    ),
+    e(
         "POST",
         "/api/admin/keys/rotate",
         true,

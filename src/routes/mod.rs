@@ -4,6 +4,7 @@ pub mod chaos;
 pub mod docs;
 pub mod health;
 pub mod incidents;
+pub mod scenarios;
 pub mod support;
 pub mod tickets;
 pub mod vendors;
@@ -50,6 +51,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/api/admin/incidents").route(web::get().to(incidents::list)))
         .service(resource("/api/admin/incidents/{id}").route(web::get().to(incidents::read)))
         .service(resource("/api/admin/incidents/{id}/report").route(web::get().to(incidents::admin_report)))
+        .service(resource("/api/admin/scenarios").route(web::get().to(scenarios::list)))
+        .service(resource("/api/admin/scenarios/{name}/apply").route(web::post().to(scenarios::apply)))
         .service(resource("/api/admin/keys/rotate").route(web::post().to(tickets::rotate)))
         .service(resource("/api/docs").route(web::get().to(docs::docs)))
         .service(resource("/healthz").route(web::get().to(health::healthz)))

@@ -4,6 +4,7 @@ pub mod campaign;
 pub mod drill;
 pub mod expect;
 pub mod parse;
+mod runner;
 mod timebase;
 
 use std::path::{Path, PathBuf};

@@ -1,5 +1,6 @@
 //! API tests: each starts the real factory on port 0 with its own temp store.
 
+mod campaigns;
 mod chaos;
 mod errors;
 mod helpers;
