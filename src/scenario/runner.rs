@@ -209,7 +209,7 @@ pub(super) async fn run(
                     .expect("orders lock")
                     .iter()
                     .rev()
-                    .find(|o| &o.vendor == id)
+                    .find(|o| &o.vendor == id && o.report_url.is_some())
                     .and_then(|o| o.report_url.clone());
                 match url {
                     Some(url) => {

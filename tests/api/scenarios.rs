@@ -236,3 +236,49 @@ fn the_drill_command_prints_its_seed_reports_and_verdicts_and_exits_by_them() {
     assert_eq!(code, Some(0), "{text}");
     assert!(text.contains("fail (weight 2)"), "{text}");
 }
+
+/// The one drill that runs in real time: a few seconds against the real binary.
+#[tokio::test]
+async fn a_live_drill_runs_against_a_running_factory_with_vendors_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let admin = "live-drill-admin-key-0123456789abcdef0123456789";
+    let mut factory = crate::process::start(&dir.path().join("data"), &[("FACTORY_ADMIN_KEY", admin)]);
+    let file = dir.path().join("live.toml");
+    std::fs::write(
+        &file,
+        "vendors = [\"team7\"]\n[chaos]\nmode = \"fail\"\nstart = \"+1s\"\n\
+         [[orders]]\nat = [\"+0s\", \"+1s\"]\nitems = [{ price = 0.5 }]\n\
+         [resolve]\nby = \"report\"\nafter = \"2s\"\n\
+         [expect]\norders_failed = 2\nlost_revenue = 1.0\nstate = \"resolved\"\nresolved_by = \"report\"\nstatuses = [500]\n",
+    )
+    .unwrap();
+    let url = factory.url.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_pizza-factory"))
+            .args(["drill", file.to_str().unwrap(), "--url", &url, "--admin-key", admin])
+            .env_remove("FACTORY_ADMIN_KEY")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("5 of 5 expectations met"), "{text}");
+    assert!(text.contains("chaos on vendor `team7-drill-"), "{text}");
+
+    let client = reqwest::Client::new();
+    let get = |path: &str| client.get(format!("{}{path}", factory.url)).bearer_auth(admin).send();
+    let vendors: serde_json::Value = get("/api/admin/vendors").await.unwrap().json().await.unwrap();
+    assert_eq!(
+        vendors.as_array().unwrap().len(),
+        1,
+        "the drill's vendor is gone: {vendors}"
+    );
+    let incidents: serde_json::Value = get("/api/admin/incidents").await.unwrap().json().await.unwrap();
+    assert_eq!(
+        incidents[0]["stats"]["ordersFailed"], 2,
+        "its incident stays: {incidents}"
+    );
+    factory.terminate();
+}
