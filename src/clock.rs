@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use tokio::sync::watch;
@@ -33,13 +34,49 @@ impl Clock for SystemClock {
 #[derive(Debug)]
 pub struct ManualClock {
     now: watch::Sender<DateTime<Utc>>,
+    sleepers: Arc<watch::Sender<Sleepers>>,
+}
+
+/// The sleeps still waiting on a manual clock, so a drill can jump straight to the next deadline
+/// instead of stepping through every second.
+#[derive(Clone, Debug, Default)]
+pub struct Sleepers {
+    pub deadlines: Vec<DateTime<Utc>>,
+    /// Sleeps ever started: a drill sees a request reach its wait by this number moving.
+    pub started: u64,
+}
+
+/// Takes a finished or abandoned sleep off the list.
+struct Waiting {
+    sleepers: Arc<watch::Sender<Sleepers>>,
+    deadline: DateTime<Utc>,
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.sleepers.send_modify(|s| {
+            if let Some(i) = s.deadlines.iter().position(|d| *d == self.deadline) {
+                s.deadlines.swap_remove(i);
+            }
+        });
+    }
 }
 
 impl ManualClock {
     pub fn new(start: DateTime<Utc>) -> Self {
         Self {
             now: watch::Sender::new(start),
+            sleepers: Arc::new(watch::Sender::new(Sleepers::default())),
         }
+    }
+
+    pub fn sleepers(&self) -> watch::Receiver<Sleepers> {
+        self.sleepers.subscribe()
+    }
+
+    /// The earliest deadline a sleep is waiting for.
+    pub fn next_deadline(&self) -> Option<DateTime<Utc>> {
+        self.sleepers.borrow().deadlines.iter().min().copied()
     }
 
     pub fn advance(&self, by: Duration) {
@@ -58,7 +95,16 @@ impl Clock for ManualClock {
 
     fn sleep_until(&self, deadline: DateTime<Utc>) -> Sleep {
         let mut rx = self.now.subscribe();
+        self.sleepers.send_modify(|s| {
+            s.deadlines.push(deadline);
+            s.started += 1;
+        });
+        let waiting = Waiting {
+            sleepers: self.sleepers.clone(),
+            deadline,
+        };
         Box::pin(async move {
+            let _waiting = waiting;
             // The sender lives as long as the clock; if it is gone, nothing can wake us anyway.
             let _ = rx.wait_for(|now| *now >= deadline).await;
         })
@@ -75,6 +121,7 @@ mod tests {
         let clock = std::sync::Arc::new(ManualClock::new(start));
         let sleep = clock.sleep_until(start + Duration::seconds(30));
         let handle = tokio::spawn(sleep);
+        assert_eq!(clock.next_deadline(), Some(start + Duration::seconds(30)));
         clock.advance(Duration::seconds(29));
         tokio::task::yield_now().await;
         assert!(!handle.is_finished());
@@ -83,5 +130,7 @@ mod tests {
             .await
             .expect("sleeper woke")
             .unwrap();
+        assert_eq!(clock.next_deadline(), None);
+        assert_eq!(clock.sleepers().borrow().started, 1);
     }
 }

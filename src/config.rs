@@ -28,6 +28,20 @@ pub enum Command {
     Serve,
     /// Exit 0 if the factory at --host/--port answers /healthz (for container health checks).
     Probe,
+    /// Replay a scenario file as a drill, print its incident reports and check its expectations.
+    Drill(DrillArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DrillArgs {
+    /// The scenario file (TOML).
+    pub file: PathBuf,
+    /// Run against the live factory at this URL, in real time, with --admin-key.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Only read and check the file, and say what it would do.
+    #[arg(long)]
+    pub check: bool,
 }
 
 #[derive(Clone, Debug, Args)]

@@ -30,6 +30,8 @@ pub struct Factory {
     pub metrics: Arc<Metrics>,
     /// Throttled orders waiting right now, all vendors together.
     pub throttled: AtomicU64,
+    /// The scenario library, loaded once at start.
+    pub scenarios: Vec<crate::scenario::Scenario>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +69,7 @@ impl Factory {
             clock.now(),
         )?;
         let config_calls_per_minute = config.report_calls_per_minute;
+        let scenarios = crate::scenario::campaign::load(&config.scenario_dir);
         let factory = Self {
             config,
             public_url,
@@ -79,6 +82,7 @@ impl Factory {
             limiter: FixCodeLimiter::new(config_calls_per_minute),
             metrics,
             throttled: AtomicU64::new(0),
+            scenarios,
         };
         factory.reload().await?;
         Ok(factory)

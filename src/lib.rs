@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod probe;
 pub mod random;
 pub mod routes;
+pub mod scenario;
 pub mod startup;
 pub mod store;
 pub mod tickets;

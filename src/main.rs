@@ -10,8 +10,11 @@ use pizza_factory::startup::Application;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = Cli::parse();
+    // A drill prints reports; the factory it runs in process should not talk over them.
+    let quiet = matches!(cli.command, Some(Command::Drill(_)));
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(if quiet { "warn" } else { "info" }))
+        .init();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Probe => {
             if pizza_factory::probe::healthy(&cli.config.host, cli.config.port) {
@@ -20,6 +23,7 @@ async fn main() -> std::process::ExitCode {
                 std::process::ExitCode::FAILURE
             }
         }
+        Command::Drill(args) => pizza_factory::scenario::drill::command(&args, &cli.config).await,
         Command::Serve => {
             let draws = Arc::new(cli.config.seed.map_or_else(Draws::from_os, Draws::seeded));
             let app = match Application::build(cli.config, Arc::new(SystemClock), draws).await {

@@ -7,7 +7,7 @@ use actix_web::{Route, web};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 
 use super::bodies::*;
-use super::{chaos, docs, health, incidents, metrics, openapi, support, tickets, vendors};
+use super::{chaos, docs, health, incidents, metrics, openapi, scenarios, support, tickets, vendors};
 use crate::domain::Incident;
 
 pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
@@ -167,6 +167,12 @@ pub static ENDPOINTS: LazyLock<Vec<Endpoint>> = LazyLock::new(|| {
             .example("curl $FACTORY/api/admin/incidents/$ID -H 'authorization: Bearer $ADMIN'", r#"{"id":"...","stats":{"ordersFailed":8}}"#),
         ep("GET", "/api/admin/incidents/{id}/report", Admin, "Markdown incident report (admin)", || web::get().to(incidents::admin_report), Reply::Text(200, "text/markdown"))
             .example("curl $FACTORY/api/admin/incidents/$ID/report -H 'authorization: Bearer $ADMIN'", r##""# Incident report: ...""##),
+        ep("GET", "/api/admin/scenarios", Admin, "Scenarios loaded from the scenario directory (admin)", || web::get().to(scenarios::list), Reply::Json(200, schema::<Vec<serde_json::Value>>))
+            .example("curl $FACTORY/api/admin/scenarios -H 'authorization: Bearer $ADMIN'", r#"[{"name":"semester-campaign","modes":[{"mode":"fail","weight":2}]}]"#),
+        ep("POST", "/api/admin/scenarios/{name}/apply", Admin, "Schedule a scenario's chaos for vendors, each with its own draw; pending ones are skipped (admin)", || web::post().to(scenarios::apply), Reply::Json(201, schema::<serde_json::Value>))
+            .body(schema::<scenarios::ApplyBody>)
+            .errors(&[400, 401, 403, 404, 405, 409, 413, 415, 503])
+            .example(r#"curl -X POST $FACTORY/api/admin/scenarios/semester-campaign/apply -H 'authorization: Bearer $ADMIN' -H 'content-type: application/json' -d '{"vendors":"all"}'"#, r#"{"scenario":"semester-campaign","incidents":[{"id":"...","state":"scheduled"}],"skipped":[]}"#),
         ep("POST", "/api/admin/keys/rotate", Admin, "New ticket signing key; old keys verify until their tickets expire (admin)", || web::post().to(tickets::rotate), Reply::Json(200, schema::<NewKid>))
             .example("curl -X POST $FACTORY/api/admin/keys/rotate -H 'authorization: Bearer $ADMIN'", r#"{"kid":"..."}"#),
         ep("GET", "/api/docs", None, "This list of routes", || web::get().to(docs::docs), Reply::Json(200, schema::<Docs>))

@@ -8,6 +8,7 @@ pub mod health;
 pub mod incidents;
 pub mod metrics;
 pub mod openapi;
+pub mod scenarios;
 pub mod support;
 pub mod tickets;
 pub mod vendors;

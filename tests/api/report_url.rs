@@ -62,7 +62,8 @@ async fn the_right_code_resolves_once_and_the_next_order_is_served() {
         (StatusCode::OK, json!({"message": "No chaos currently executing"}))
     );
 
-    // A fresh incident gets a fresh code; the old one does nothing.
+    // A fresh incident gets a fresh code; the old one does nothing. A second later, so the
+    // listing's newest-first order does not hang on a tie.
     app.advance(1);
     app.chaos("v", json!({"mode": "fail", "start": "now"})).await;
     let (_, body) = app.order_json(&key, &[1.0]).await;
