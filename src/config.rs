@@ -36,7 +36,8 @@ pub struct Config {
     /// Port to listen on; 0 picks a free port and logs it.
     #[arg(long, env = "FACTORY_PORT", default_value_t = 4000, global = true)]
     pub port: u16,
-    /// Store location: an SQLite file path or sqlite:// URL (default: <data dir>/factory.db).
+    /// Store location: an SQLite file path or sqlite:// URL (default: <data dir>/factory.db), or a
+    /// postgres:// URL for several instances sharing one PostgreSQL database.
     #[arg(long, env = "FACTORY_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
     /// Directory for the embedded database and admin.key.

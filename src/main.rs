@@ -10,7 +10,10 @@ use pizza_factory::startup::Application;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
+        // The PostgreSQL driver logs query parameters (fix codes, signing keys) at debug level.
+        .filter_module("tokio_postgres", log::LevelFilter::Info)
+        .init();
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {

@@ -1,8 +1,13 @@
-//! API tests: each starts the real factory on port 0 with its own temp store.
+//! API tests: each starts the real factory on port 0 with its own temp store (SQLite here; the
+//! same files run against PostgreSQL in `tests/api_postgres`).
 
+pub const BACKEND: backend::Backend = backend::Backend::Sqlite;
+
+mod backend;
 mod chaos;
 mod errors;
 mod helpers;
+mod hot_path;
 mod incidents;
 mod process;
 mod report_url;
