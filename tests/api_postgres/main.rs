@@ -24,3 +24,18 @@ mod report_url;
 mod tickets;
 #[path = "../api/vendors.rs"]
 mod vendors;
+
+mod instances;
+mod shared_counts;
+
+/// A module added to `tests/api` must be added here too, or PostgreSQL would silently skip it.
+#[test]
+fn runs_every_module_of_the_sqlite_suite() {
+    let here = include_str!("main.rs");
+    for line in include_str!("../api/main.rs").lines() {
+        if let Some(name) = line.strip_prefix("mod ").and_then(|l| l.strip_suffix(';')) {
+            let included = format!("#[path = \"../api/{name}.rs\"]\nmod {name};");
+            assert!(here.contains(&included), "tests/api_postgres/main.rs lacks `{name}`");
+        }
+    }
+}
