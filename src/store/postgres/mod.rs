@@ -1,6 +1,7 @@
 //! The shared store: PostgreSQL (or a compatible database) for several instances behind one address.
 
 mod incidents;
+mod vendors;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -9,12 +10,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, Timeouts};
+use tokio_postgres::NoTls;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{NoTls, Row};
 use uuid::Uuid;
 
 use super::{IncidentFilter, OpenIncident, StatsDelta, Store, StoreError, StoreResult, Transition, from_ms, to_ms};
-use crate::domain::vendor::{Role, normalize_roles};
 use crate::domain::{FixCode, Incident, KeyHash, TimelineEvent, Vendor, VendorId};
 use crate::tickets::{Algorithm, StoredKey};
 
@@ -113,24 +113,6 @@ fn bad_row(what: &str) -> StoreError {
     StoreError::Unavailable(format!("stored {what} is malformed"))
 }
 
-fn vendor_from_row(r: &Row) -> StoreResult<Vendor> {
-    let roles: String = r.get("roles");
-    let roles: Vec<Role> = roles.split(',').filter_map(Role::parse).collect();
-    Ok(Vendor {
-        id: VendorId::parse(r.get("id")).map_err(|_| bad_row("vendor id"))?,
-        name: r.get("name"),
-        email: r.get("email"),
-        website: r.get("website"),
-        git_hub_url: r.get("github_url"),
-        roles: normalize_roles(&roles),
-        created: from_ms(r.get("created_at")),
-    })
-}
-
-fn roles_text(roles: &[Role]) -> String {
-    roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
-}
-
 #[async_trait]
 impl Store for PostgresStore {
     async fn ping(&self) -> StoreResult<()> {
@@ -153,107 +135,27 @@ impl Store for PostgresStore {
     }
 
     async fn insert_vendor(&self, v: &Vendor, key: KeyHash) -> StoreResult<()> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(classify)?;
-        tx.execute(
-            "INSERT INTO vendors (id, name, email, website, github_url, roles, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            &[&v.id.as_str(), &v.name, &v.email, &v.website, &v.git_hub_url, &roles_text(&v.roles), &to_ms(v.created)],
-        )
-        .await
-        .map_err(classify)?;
-        tx.execute(
-            "INSERT INTO api_keys (key_hash, vendor_id, created_at) VALUES ($1, $2, $3)",
-            &[&key.to_hex(), &v.id.as_str(), &to_ms(v.created)],
-        )
-        .await
-        .map_err(classify)?;
-        tx.commit().await.map_err(classify)
+        vendors::insert_vendor(&mut *self.client().await?, v, key).await
     }
 
     async fn vendors(&self) -> StoreResult<Vec<(Vendor, Vec<KeyHash>)>> {
-        let client = self.client().await?;
-        let rows = client
-            .query(
-                "SELECT v.id, v.name, v.email, v.website, v.github_url, v.roles, v.created_at, \
-                 COALESCE(array_agg(k.key_hash) FILTER (WHERE k.key_hash IS NOT NULL), '{}') AS keys \
-                 FROM vendors v LEFT JOIN api_keys k ON k.vendor_id = v.id GROUP BY v.id ORDER BY v.id",
-                &[],
-            )
-            .await
-            .map_err(classify)?;
-        rows.iter()
-            .map(|r| {
-                let keys: Vec<String> = r.get("keys");
-                let hashes = keys.iter().filter_map(|h| KeyHash::from_hex(h)).collect();
-                Ok((vendor_from_row(r)?, hashes))
-            })
-            .collect()
+        vendors::vendors(&mut *self.client().await?).await
     }
 
     async fn update_vendor(&self, v: &Vendor) -> StoreResult<bool> {
-        let n = self
-            .client()
-            .await?
-            .execute(
-                "UPDATE vendors SET name = $2, email = $3, website = $4, github_url = $5, roles = $6 WHERE id = $1",
-                &[
-                    &v.id.as_str(),
-                    &v.name,
-                    &v.email,
-                    &v.website,
-                    &v.git_hub_url,
-                    &roles_text(&v.roles),
-                ],
-            )
-            .await
-            .map_err(classify)?;
-        Ok(n == 1)
+        vendors::update_vendor(&mut *self.client().await?, v).await
     }
 
     async fn delete_vendor(&self, id: &VendorId) -> StoreResult<bool> {
-        let n = self
-            .client()
-            .await?
-            .execute("DELETE FROM vendors WHERE id = $1", &[&id.as_str()])
-            .await
-            .map_err(classify)?;
-        Ok(n == 1)
+        vendors::delete_vendor(&mut *self.client().await?, id).await
     }
 
     async fn replace_api_key(&self, id: &VendorId, key: KeyHash, now: DateTime<Utc>) -> StoreResult<bool> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(classify)?;
-        // Locks the vendor, so a concurrent delete or rotation waits for this one.
-        let exists = tx
-            .query_opt("SELECT 1 FROM vendors WHERE id = $1 FOR UPDATE", &[&id.as_str()])
-            .await
-            .map_err(classify)?
-            .is_some();
-        if exists {
-            tx.execute("DELETE FROM api_keys WHERE vendor_id = $1", &[&id.as_str()])
-                .await
-                .map_err(classify)?;
-            tx.execute(
-                "INSERT INTO api_keys (key_hash, vendor_id, created_at) VALUES ($1, $2, $3)",
-                &[&key.to_hex(), &id.as_str(), &to_ms(now)],
-            )
-            .await
-            .map_err(classify)?;
-        }
-        tx.commit().await.map_err(classify)?;
-        Ok(exists)
+        vendors::replace_api_key(&mut *self.client().await?, id, key, now).await
     }
 
     async fn add_api_key(&self, id: &VendorId, key: KeyHash, now: DateTime<Utc>) -> StoreResult<()> {
-        self.client()
-            .await?
-            .execute(
-                "INSERT INTO api_keys (key_hash, vendor_id, created_at) VALUES ($1, $2, $3) ON CONFLICT (key_hash) DO NOTHING",
-                &[&key.to_hex(), &id.as_str(), &to_ms(now)],
-            )
-            .await
-            .map_err(classify)?;
-        Ok(())
+        vendors::add_api_key(&mut *self.client().await?, id, key, now).await
     }
 
     async fn signing_keys(&self) -> StoreResult<Vec<StoredKey>> {
