@@ -7,6 +7,7 @@ use chrono_tz::Tz;
 use clap::{Args, Parser, Subcommand};
 
 use crate::domain::window::{parse_time, parse_tz};
+use crate::http::client_ip::Block;
 use crate::tickets::Algorithm;
 
 #[derive(Debug, Parser)]
@@ -26,7 +27,7 @@ pub struct Cli {
 pub enum Command {
     /// Serve the factory's HTTP API (the default).
     Serve,
-    /// Exit 0 if the factory at --host/--port answers /healthz (for container health checks).
+    /// Exit 0 if the factory at --host/--port answers /readyz (for container health checks).
     Probe,
     /// Replay a scenario file as a drill, print its incident reports and check its expectations.
     Drill(DrillArgs),
@@ -52,7 +53,8 @@ pub struct Config {
     /// Port to listen on; 0 picks a free port and logs it.
     #[arg(long, env = "FACTORY_PORT", default_value_t = 4000, global = true)]
     pub port: u16,
-    /// Store location: an SQLite file path or sqlite:// URL (default: <data dir>/factory.db).
+    /// Store location: an SQLite file path or sqlite:// URL (default: <data dir>/factory.db), or a
+    /// postgres:// URL for several instances sharing one PostgreSQL database.
     #[arg(long, env = "FACTORY_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
     /// Directory for the embedded database and admin.key.
@@ -114,12 +116,24 @@ pub struct Config {
     /// Report-URL calls one client address may make per minute, all vendors together.
     #[arg(long, env = "FACTORY_REPORT_CALLS_PER_MINUTE", default_value_t = 120, global = true)]
     pub report_calls_per_minute: usize,
+    /// Proxies (addresses or blocks, comma-separated) whose X-Forwarded-For is believed, so
+    /// per-client limits count students, not the load balancer.
+    #[arg(long, env = "FACTORY_TRUSTED_PROXIES", default_value = "", value_parser = parse_blocks, global = true)]
+    pub trusted_proxies: Blocks,
     /// Most simultaneous connections per worker.
     #[arg(long, env = "FACTORY_MAX_CONNECTIONS", default_value_t = 25_000, global = true)]
     pub max_connections: usize,
     /// Seconds in-flight requests get to finish at shutdown.
     #[arg(long, env = "FACTORY_SHUTDOWN_TIMEOUT_SECS", default_value_t = 10, global = true)]
     pub shutdown_timeout_secs: u64,
+}
+
+/// A list of address blocks (a named type, so clap takes the whole list as one value).
+#[derive(Clone, Debug, Default)]
+pub struct Blocks(pub Vec<Block>);
+
+fn parse_blocks(raw: &str) -> Result<Blocks, String> {
+    crate::http::client_ip::parse_blocks(raw).map(Blocks)
 }
 
 fn parse_alg(raw: &str) -> Result<Algorithm, String> {

@@ -184,10 +184,13 @@ pub struct VendorEntry {
 struct Inner {
     by_key: HashMap<KeyHash, Arc<VendorEntry>>,
     by_id: HashMap<VendorId, (Arc<VendorEntry>, Vec<KeyHash>)>,
+    /// Counts local writes, so a reload never puts back a snapshot older than one of them.
+    writes: u64,
 }
 
 impl Inner {
     fn put(&mut self, entry: VendorEntry, keys: Vec<KeyHash>) {
+        self.writes += 1;
         let id = entry.vendor.id.clone();
         if let Some((_, old_keys)) = self.by_id.remove(&id) {
             for k in old_keys {
@@ -245,6 +248,7 @@ impl Directory {
 
     pub fn remove_vendor(&self, id: &VendorId) {
         let mut inner = self.inner.write().expect("directory lock");
+        inner.writes += 1;
         if let Some((_, keys)) = inner.by_id.remove(id) {
             for k in keys {
                 inner.by_key.remove(&k);
@@ -281,8 +285,20 @@ impl Directory {
         }
     }
 
-    /// Replaces everything at once (start-up, or a reload after another instance changed the store).
-    pub fn replace_all(&self, vendors: Vec<(Vendor, Vec<KeyHash>)>, chaos: Vec<Arc<LiveChaos>>) {
+    /// Marks the moment before a reload reads the store; see `replace_all`.
+    pub fn writes(&self) -> u64 {
+        self.inner.read().expect("directory lock").writes
+    }
+
+    /// Replaces everything at once (start-up, or a reload after another instance changed the
+    /// store), unless this instance wrote since `writes_before` was taken: the snapshot read from
+    /// the store may predate that write, so the caller reads again instead. True if replaced.
+    pub fn replace_all(
+        &self,
+        writes_before: u64,
+        vendors: Vec<(Vendor, Vec<KeyHash>)>,
+        chaos: Vec<Arc<LiveChaos>>,
+    ) -> bool {
         let mut by_vendor: HashMap<VendorId, Arc<LiveChaos>> =
             chaos.into_iter().map(|c| (c.vendor_id.clone(), c)).collect();
         let mut fresh = Inner::default();
@@ -290,6 +306,12 @@ impl Directory {
             let chaos = by_vendor.remove(&vendor.id);
             fresh.put(VendorEntry { vendor, chaos }, keys);
         }
-        *self.inner.write().expect("directory lock") = fresh;
+        let mut inner = self.inner.write().expect("directory lock");
+        if inner.writes != writes_before {
+            return false;
+        }
+        fresh.writes = inner.writes;
+        *inner = fresh;
+        true
     }
 }

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use chrono::Duration;
 
@@ -32,6 +32,8 @@ pub struct Factory {
     pub throttled: AtomicU64,
     /// The scenario library, loaded once at start.
     pub scenarios: Vec<crate::scenario::Scenario>,
+    /// The store's change version this instance last caught up with (`i64::MIN`: never).
+    seen_version: AtomicI64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -83,6 +85,7 @@ impl Factory {
             metrics,
             throttled: AtomicU64::new(0),
             scenarios,
+            seen_version: AtomicI64::new(i64::MIN),
         };
         factory.reload().await?;
         Ok(factory)
@@ -90,6 +93,50 @@ impl Factory {
 
     /// Reads vendors and open chaos from the store into the directory.
     pub async fn reload(&self) -> Result<(), StoreError> {
+        // A local write racing the read makes the snapshot stale; reading again settles it.
+        for _ in 0..3 {
+            if self.try_reload().await? {
+                return Ok(());
+            }
+        }
+        log::warn!("directory reload kept racing local writes; the next tick tries again");
+        Ok(())
+    }
+
+    /// Catches up with changes other instances made to a shared store (vendors, keys, chaos,
+    /// signing keys); a no-op when nothing changed or the store is this process's alone.
+    pub async fn refresh(&self) -> Result<(), StoreError> {
+        let Some(version) = self.store.change_version().await? else {
+            return Ok(());
+        };
+        if self.seen_version.load(Ordering::Acquire) == version {
+            return Ok(());
+        }
+        // The version is read first: a change committed after it bumps it again, so the next
+        // refresh reloads once more instead of missing it.
+        if self.try_reload().await? {
+            self.refresh_keys().await?;
+            self.seen_version.store(version, Ordering::Release);
+        }
+        Ok(())
+    }
+
+    async fn refresh_keys(&self) -> Result<(), StoreError> {
+        let keys = self.store.signing_keys().await?;
+        let current = keys
+            .iter()
+            .filter(|k| k.retired_at.is_none())
+            .max_by_key(|k| k.created_at);
+        if current.is_some_and(|k| k.kid != self.keyring.current_kid())
+            && let Err(e) = self.keyring.replace(&keys, self.clock.now())
+        {
+            log::error!("could not load signing keys rotated by another instance: {e}");
+        }
+        Ok(())
+    }
+
+    async fn try_reload(&self) -> Result<bool, StoreError> {
+        let writes = self.directory.writes();
         let vendors = self.store.vendors().await?;
         let chaos = self
             .store
@@ -101,8 +148,7 @@ impl Factory {
                 Arc::new(LiveChaos::from_open(open, &self.public_url, counters))
             })
             .collect();
-        self.directory.replace_all(vendors, chaos);
-        Ok(())
+        Ok(self.directory.replace_all(writes, vendors, chaos))
     }
 }
 

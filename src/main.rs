@@ -14,6 +14,8 @@ async fn main() -> std::process::ExitCode {
     // A drill prints reports; the factory it runs in process should not talk over them.
     let quiet = matches!(cli.command, Some(Command::Drill(_)));
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(if quiet { "warn" } else { "info" }))
+        // The PostgreSQL driver logs query parameters (fix codes, signing keys) at debug level.
+        .filter_module("tokio_postgres", log::LevelFilter::Info)
         .init();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Probe => {

@@ -16,7 +16,7 @@ use crate::factory::{Factory, StartError};
 use crate::http::{access, cors, error};
 use crate::random::Draws;
 use crate::routes;
-use crate::store::{SqliteStore, Store, StoreError};
+use crate::store::{PostgresStore, SqliteStore, Store, StoreError};
 
 /// Largest request body any route reads.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -32,7 +32,7 @@ pub struct Application {
 pub async fn open_store(config: &Config) -> Result<Arc<dyn Store>, StoreError> {
     match config.database_url.as_deref() {
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            Err(StoreError::Unavailable("this build has no PostgreSQL store yet".into()))
+            Ok(Arc::new(PostgresStore::open(url).await?))
         }
         _ => {
             let path = config.sqlite_path();

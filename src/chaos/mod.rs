@@ -63,7 +63,11 @@ pub async fn schedule(
     replace_scheduled: bool,
 ) -> Result<Incident, ChaosError> {
     if f.directory.by_id(vendor).is_none() {
-        return Err(ChaosError::UnknownVendor(vendor.clone()));
+        // Created a moment ago through another instance behind the same address, perhaps.
+        f.refresh().await?;
+        if f.directory.by_id(vendor).is_none() {
+            return Err(ChaosError::UnknownVendor(vendor.clone()));
+        }
     }
     let now = f.clock.now();
     let params = request

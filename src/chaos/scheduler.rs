@@ -72,6 +72,7 @@ pub async fn flush_stats(f: &Factory) {
 
 /// One step of the scheduler at `now`.
 pub async fn tick(f: &Factory, now: DateTime<Utc>) -> Result<(), StoreError> {
+    f.refresh().await?;
     for live in f.directory.live_chaos() {
         if live.is_due(now) {
             record_start(f, &live).await?;

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod client_ip;
 pub mod cors;
 pub mod error;
 

@@ -6,6 +6,7 @@ use serde_json::json;
 use crate::chaos::{self, FixOutcome};
 use crate::factory::Factory;
 use crate::http::ApiError;
+use crate::http::client_ip::client_ip;
 
 pub async fn report(
     f: web::Data<Factory>,
@@ -13,10 +14,7 @@ pub async fn report(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (who, code) = path.into_inner();
-    let client = req
-        .peer_addr()
-        .map(|a| a.ip())
-        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    let client = client_ip(&req, &f.config.trusted_proxies.0);
     let message = |m: &str| json!({ "message": m });
     Ok(match chaos::use_fix_code(&f, &who, &code, client).await? {
         FixOutcome::Resolved => HttpResponse::Ok().json(message("Problem resolved. Pizza is back on the menu!")),

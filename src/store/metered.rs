@@ -40,6 +40,14 @@ impl Store for MeteredStore {
         self.timed("ping", self.inner.ping()).await
     }
 
+    fn calls(&self) -> u64 {
+        self.inner.calls()
+    }
+
+    async fn change_version(&self) -> StoreResult<Option<i64>> {
+        self.timed("change_version", self.inner.change_version()).await
+    }
+
     async fn insert_vendor(&self, vendor: &Vendor, key: KeyHash) -> StoreResult<()> {
         self.timed("insert_vendor", self.inner.insert_vendor(vendor, key)).await
     }

@@ -1,6 +1,7 @@
-//! Persistence behind one trait: SQLite embedded by default, shaped for PostgreSQL beside it.
+//! Persistence behind one trait: SQLite embedded by default, PostgreSQL for several instances.
 
 mod metered;
+mod postgres;
 mod sqlite;
 
 use async_trait::async_trait;
@@ -11,6 +12,7 @@ use crate::domain::{FixCode, Incident, IncidentState, KeyHash, ResolvedBy, Timel
 use crate::tickets::StoredKey;
 
 pub use metered::MeteredStore;
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +75,14 @@ pub struct IncidentFilter {
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     async fn ping(&self) -> StoreResult<()>;
+    /// How many times this store has been asked for a connection: tests check that the order
+    /// path never is.
+    fn calls(&self) -> u64;
+    /// A number that changes whenever another instance may have changed what this one caches
+    /// (vendors, keys, open chaos); `None` for a store only this process uses.
+    async fn change_version(&self) -> StoreResult<Option<i64>> {
+        Ok(None)
+    }
 
     async fn insert_vendor(&self, vendor: &Vendor, key: KeyHash) -> StoreResult<()>;
     /// Every vendor with the hashes of the keys that authenticate it.

@@ -1,6 +1,7 @@
 //! The embedded store: one SQLite file in WAL mode, fsynced on every commit.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -21,6 +22,7 @@ const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/sqlite/0
 #[derive(Clone)]
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
+    calls: Arc<AtomicU64>,
 }
 
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
@@ -50,6 +52,7 @@ impl SqliteStore {
         migrate(&mut conn).map_err(unavailable)?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
+            calls: Arc::default(),
         })
     }
 
@@ -58,6 +61,7 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
     {
+        self.calls.fetch_add(1, Ordering::Relaxed);
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = conn.lock().map_err(|_| unavailable("connection lock poisoned"))?;
@@ -189,6 +193,10 @@ fn states_sql(states: &[IncidentState]) -> String {
 impl Store for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
         self.run(|c| c.query_row("SELECT 1", [], |_| Ok(()))).await
+    }
+
+    fn calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
     }
 
     async fn insert_vendor(&self, vendor: &Vendor, key: KeyHash) -> StoreResult<()> {

@@ -41,6 +41,7 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let dir = Arc::new(tempfile::tempdir().unwrap());
     let mut config = Config::for_data_dir(dir.path().join("data"));
+    config.database_url = crate::backend::store_url(&config.data_dir);
     config.admin_key = Some(ADMIN_KEY.into());
     config.workers = Some(2);
     config.shutdown_timeout_secs = 1;

@@ -1,10 +1,16 @@
-//! API tests: each starts the real factory on port 0 with its own temp store.
+//! API tests: each starts the real factory on port 0 with its own temp store (SQLite here; the
+//! same files run against PostgreSQL in `tests/api_postgres`).
+
+pub const BACKEND: backend::Backend = backend::Backend::Sqlite;
+
+mod backend;
 
 mod campaigns;
 mod chaos;
 mod crash;
 mod errors;
 mod helpers;
+mod hot_path;
 mod incidents;
 mod operations;
 mod process;

@@ -26,6 +26,7 @@ pub fn start(data_dir: &Path, envs: &[(&str, &str)]) -> Factory {
         .env("FACTORY_PORT", "0")
         .env("FACTORY_WORKERS", "2")
         .env("RUST_LOG", "debug")
+        .envs(crate::backend::store_url(data_dir).map(|url| ("FACTORY_DATABASE_URL", url)))
         .envs(envs.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -141,3 +141,52 @@ async fn ten_wrong_codes_a_minute_lock_out_that_client_only() {
         json!({"message": "No chaos currently executing"})
     );
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_students_are_told_apart_by_x_forwarded_for() {
+    use pizza_factory::config::Blocks;
+    use pizza_factory::http::client_ip::parse_blocks;
+    let app = crate::helpers::spawn_with(|c| c.trusted_proxies = Blocks(parse_blocks("127.0.0.0/8").unwrap())).await;
+    let (key, url) = failing(&app, "v").await;
+    let wrong = format!("{}/api/support/v/report/{}", app.url, "f".repeat(32));
+    let via = |client: &'static str, url: String| app.client.get(url).header("x-forwarded-for", client).send();
+    for _ in 0..10 {
+        assert_eq!(
+            via("203.0.113.5", wrong.clone()).await.unwrap().status(),
+            StatusCode::BAD_REQUEST
+        );
+    }
+    assert_eq!(
+        via("203.0.113.5", url.clone()).await.unwrap().status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let res = via("203.0.113.9", url.clone()).await.unwrap();
+    assert_eq!(
+        res.json::<Value>().await.unwrap(),
+        json!({"message": "Problem resolved. Pizza is back on the menu!"})
+    );
+    assert_eq!(app.order(&key).await.status(), StatusCode::OK);
+
+    // Without trust, the header is ignored: a client cannot dodge its limit by inventing one.
+    let app = spawn_app().await;
+    let (_, url) = failing(&app, "v").await;
+    let wrong = format!("{}/api/support/v/report/{}", app.url, "f".repeat(32));
+    for i in 0..10 {
+        let res = app
+            .client
+            .get(&wrong)
+            .header("x-forwarded-for", format!("198.51.100.{i}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    }
+    let res = app
+        .client
+        .get(&url)
+        .header("x-forwarded-for", "198.51.100.77")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+}

@@ -1,0 +1,271 @@
+//! Incidents in PostgreSQL: every state change is a conditional update, so when several
+//! instances race to start, resolve or expire the same chaos, exactly one of them does it.
+
+use chrono::{DateTime, Utc};
+use tokio_postgres::{Client, GenericClient, Row};
+use uuid::Uuid;
+
+use super::{bad_row, classify};
+use crate::domain::incident::Stats;
+use crate::domain::{ChaosMode, FixCode, Incident, IncidentState, ResolvedBy, TimelineEvent, VendorId};
+use crate::store::{IncidentFilter, OpenIncident, StatsDelta, StoreResult, Transition, from_ms, to_ms};
+
+const COLUMNS: &str = "id, vendor_id, mode, params, state, initiated_by, initiated_at, start_at, started_at, \
+     first_failure_at, resolved_at, resolved_by, max_duration_secs, orders_affected, orders_failed, \
+     orders_succeeded, lost_satoshi, wrong_fix_codes, fix_code";
+
+fn from_row(r: &Row) -> StoreResult<(Incident, FixCode)> {
+    let opt_time = |i: usize| r.get::<_, Option<i64>>(i).map(from_ms);
+    let count = |i: usize| r.get::<_, i64>(i).max(0) as u64;
+    let mut incident = Incident {
+        id: Uuid::parse_str(r.get(0)).map_err(|_| bad_row("incident id"))?,
+        vendor_id: VendorId::parse(r.get(1)).map_err(|_| bad_row("vendor id"))?,
+        mode: ChaosMode::parse(r.get(2)).ok_or_else(|| bad_row("mode"))?,
+        params: serde_json::from_str(r.get(3)).map_err(|_| bad_row("params"))?,
+        state: IncidentState::parse(r.get(4)).ok_or_else(|| bad_row("state"))?,
+        initiated_by: r.get(5),
+        initiated_at: from_ms(r.get(6)),
+        start_at: from_ms(r.get(7)),
+        started_at: opt_time(8),
+        first_failure_at: opt_time(9),
+        resolved_at: opt_time(10),
+        resolved_by: r.get::<_, Option<&str>>(11).and_then(ResolvedBy::parse),
+        max_duration_secs: r.get::<_, Option<i64>>(12).map(|s| s.max(0) as u64),
+        stats: Stats {
+            orders_affected: count(13),
+            orders_failed: count(14),
+            orders_succeeded: count(15),
+            lost_revenue: r.get::<_, i64>(16) as f64 / 1e8,
+            wrong_fix_codes: count(17),
+            seconds_to_resolve: None,
+        },
+        timeline: Vec::new(),
+    };
+    incident.stats.seconds_to_resolve = incident.seconds_to_resolve();
+    Ok((incident, FixCode::from_stored(r.get(18))))
+}
+
+fn satoshi(amount: f64) -> i64 {
+    (amount * 1e8).round() as i64
+}
+
+pub(super) async fn insert_event(c: &impl GenericClient, id: &str, event: &TimelineEvent) -> StoreResult<()> {
+    c.execute(
+        "INSERT INTO incident_events (incident_id, at, kind, detail) VALUES ($1, $2, $3, $4)",
+        &[&id, &to_ms(event.at), &event.kind, &event.detail],
+    )
+    .await
+    .map_err(classify)?;
+    Ok(())
+}
+
+async fn timeline(c: &impl GenericClient, id: &str) -> StoreResult<Vec<TimelineEvent>> {
+    let rows = c
+        .query(
+            "SELECT at, kind, detail FROM incident_events WHERE incident_id = $1 ORDER BY at, seq",
+            &[&id],
+        )
+        .await
+        .map_err(classify)?;
+    Ok(rows
+        .iter()
+        .map(|r| TimelineEvent {
+            at: from_ms(r.get(0)),
+            kind: r.get(1),
+            detail: r.get(2),
+        })
+        .collect())
+}
+
+fn state_names(states: &[IncidentState]) -> Vec<&'static str> {
+    states.iter().map(|s| s.as_str()).collect()
+}
+
+pub(super) async fn create(
+    c: &mut Client,
+    inc: &Incident,
+    fix_code: &FixCode,
+    replace_scheduled_after: Option<DateTime<Utc>>,
+) -> StoreResult<Option<Uuid>> {
+    let tx = c.transaction().await.map_err(classify)?;
+    let mut replaced = None;
+    if let Some(now) = replace_scheduled_after {
+        let old = tx
+            .query_opt(
+                "UPDATE incidents SET state = 'cancelled' WHERE vendor_id = $1 AND state = 'scheduled' AND start_at > $2 RETURNING id",
+                &[&inc.vendor_id.as_str(), &to_ms(now)],
+            )
+            .await
+            .map_err(classify)?;
+        if let Some(old) = old {
+            let old: String = old.get(0);
+            let why = format!("replaced by a new request from {}", inc.initiated_by);
+            insert_event(&tx, &old, &TimelineEvent::new(now, "cancelled", why)).await?;
+            replaced = Uuid::parse_str(&old).ok();
+        }
+    }
+    let params = serde_json::to_string(&inc.params).expect("params serialize");
+    tx.execute(
+        "INSERT INTO incidents (id, vendor_id, mode, params, state, initiated_by, initiated_at, start_at, max_duration_secs, fix_code) \
+         VALUES ($1, $2, $3, $4, 'scheduled', $5, $6, $7, $8, $9)",
+        &[
+            &inc.id.to_string(),
+            &inc.vendor_id.as_str(),
+            &inc.mode.as_str(),
+            &params,
+            &inc.initiated_by,
+            &to_ms(inc.initiated_at),
+            &to_ms(inc.start_at),
+            &inc.max_duration_secs.map(|s| s as i64),
+            &fix_code.expose(),
+        ],
+    )
+    .await
+    .map_err(classify)?;
+    for event in &inc.timeline {
+        insert_event(&tx, &inc.id.to_string(), event).await?;
+    }
+    tx.commit().await.map_err(classify)?;
+    Ok(replaced)
+}
+
+pub(super) async fn start(c: &mut Client, id: Uuid, detail: &str) -> StoreResult<bool> {
+    let tx = c.transaction().await.map_err(classify)?;
+    let id = id.to_string();
+    // A concurrent start waits on the row lock, then sees `active` and matches nothing.
+    let started = tx
+        .query_opt(
+            "UPDATE incidents SET state = 'active', started_at = start_at WHERE id = $1 AND state = 'scheduled' RETURNING start_at",
+            &[&id],
+        )
+        .await
+        .map_err(classify)?;
+    let Some(row) = started else { return Ok(false) };
+    insert_event(&tx, &id, &TimelineEvent::new(from_ms(row.get(0)), "started", detail)).await?;
+    tx.commit().await.map_err(classify)?;
+    Ok(true)
+}
+
+pub(super) async fn transition(c: &mut Client, id: Uuid, change: &Transition) -> StoreResult<bool> {
+    let tx = c.transaction().await.map_err(classify)?;
+    let id = id.to_string();
+    let ends = matches!(change.to, IncidentState::Resolved | IncidentState::Expired);
+    let n = tx
+        .execute(
+            "UPDATE incidents SET state = $2, resolved_at = CASE WHEN $3 THEN $4 ELSE resolved_at END, resolved_by = $5 \
+             WHERE id = $1 AND state = ANY($6)",
+            &[
+                &id,
+                &change.to.as_str(),
+                &ends,
+                &to_ms(change.at),
+                &change.resolved_by.map(|b| b.as_str()),
+                &state_names(&change.from),
+            ],
+        )
+        .await
+        .map_err(classify)?;
+    if n == 1 {
+        insert_event(&tx, &id, &change.event).await?;
+    }
+    tx.commit().await.map_err(classify)?;
+    Ok(n == 1)
+}
+
+pub(super) async fn add_stats(c: &mut Client, deltas: &[StatsDelta]) -> StoreResult<()> {
+    let tx = c.transaction().await.map_err(classify)?;
+    for d in deltas {
+        let id = d.incident.to_string();
+        // Additions, never overwrites: the deltas of every instance sum up exactly.
+        tx.execute(
+            "UPDATE incidents SET orders_affected = orders_affected + $2, orders_failed = orders_failed + $3, \
+             orders_succeeded = orders_succeeded + $4, lost_satoshi = lost_satoshi + $5, \
+             wrong_fix_codes = wrong_fix_codes + $6 WHERE id = $1",
+            &[
+                &id,
+                &(d.affected as i64),
+                &(d.failed as i64),
+                &(d.succeeded as i64),
+                &satoshi(d.lost_revenue),
+                &(d.wrong_fix_codes as i64),
+            ],
+        )
+        .await
+        .map_err(classify)?;
+        if let Some(first) = d.first_failure_at {
+            record_first_failure(&tx, &id, first).await?;
+        }
+    }
+    tx.commit().await.map_err(classify)
+}
+
+/// Keeps the earliest failure any instance saw; conditional updates re-check their condition
+/// after waiting for a concurrent flush, so the timeline gets exactly one `first_failure`.
+async fn record_first_failure(tx: &impl GenericClient, id: &str, first: DateTime<Utc>) -> StoreResult<()> {
+    let at = to_ms(first);
+    let set = tx
+        .execute(
+            "UPDATE incidents SET first_failure_at = $2 WHERE id = $1 AND first_failure_at IS NULL",
+            &[&id, &at],
+        )
+        .await
+        .map_err(classify)?;
+    if set == 1 {
+        let event = TimelineEvent::new(first, "first_failure", "first order denied a valid ticket");
+        return insert_event(tx, id, &event).await;
+    }
+    for sql in [
+        "UPDATE incidents SET first_failure_at = $2 WHERE id = $1 AND first_failure_at > $2",
+        "UPDATE incident_events SET at = $2 WHERE incident_id = $1 AND kind = 'first_failure' AND at > $2",
+    ] {
+        tx.execute(sql, &[&id, &at]).await.map_err(classify)?;
+    }
+    Ok(())
+}
+
+pub(super) async fn open(c: &impl GenericClient) -> StoreResult<Vec<OpenIncident>> {
+    let rows = c
+        .query(
+            &format!("SELECT {COLUMNS} FROM incidents WHERE state IN ('scheduled', 'active')"),
+            &[],
+        )
+        .await
+        .map_err(classify)?;
+    rows.iter()
+        .map(|r| from_row(r).map(|(incident, fix_code)| OpenIncident { incident, fix_code }))
+        .collect()
+}
+
+pub(super) async fn one(c: &impl GenericClient, id: Uuid) -> StoreResult<Option<Incident>> {
+    let id = id.to_string();
+    let row = c
+        .query_opt(&format!("SELECT {COLUMNS} FROM incidents WHERE id = $1"), &[&id])
+        .await
+        .map_err(classify)?;
+    let Some(row) = row else { return Ok(None) };
+    let (mut incident, _) = from_row(&row)?;
+    incident.timeline = timeline(c, &id).await?;
+    Ok(Some(incident))
+}
+
+pub(super) async fn list(c: &impl GenericClient, filter: &IncidentFilter) -> StoreResult<Vec<Incident>> {
+    let states = state_names(&filter.states);
+    let vendor = filter.vendor.as_ref().map(|v| v.as_str());
+    let rows = c
+        .query(
+            &format!(
+                "SELECT {COLUMNS} FROM incidents WHERE (cardinality($1::text[]) = 0 OR state = ANY($1)) \
+                 AND ($2::text IS NULL OR vendor_id = $2) ORDER BY initiated_at DESC, seq DESC LIMIT $3"
+            ),
+            &[&states, &vendor, &(filter.limit as i64)],
+        )
+        .await
+        .map_err(classify)?;
+    let mut found = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let (mut incident, _) = from_row(row)?;
+        incident.timeline = timeline(c, &incident.id.to_string()).await?;
+        found.push(incident);
+    }
+    Ok(found)
+}

@@ -1,0 +1,243 @@
+//! The shared store: PostgreSQL (or a compatible database) for several instances behind one address.
+
+mod incidents;
+mod vendors;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, Timeouts};
+use tokio_postgres::NoTls;
+use tokio_postgres::error::SqlState;
+use uuid::Uuid;
+
+use super::{IncidentFilter, OpenIncident, StatsDelta, Store, StoreError, StoreResult, Transition, from_ms, to_ms};
+use crate::domain::{FixCode, Incident, KeyHash, TimelineEvent, Vendor, VendorId};
+use crate::tickets::{Algorithm, StoredKey};
+
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../../migrations/postgres/0001_init.sql"))];
+/// Any constant of our own: instances starting together migrate one after the other.
+const MIGRATION_LOCK: i64 = 0x7069_7a7a_6166;
+/// Bounds on every store call, so a stalled database answers 503 instead of hanging requests.
+const WAIT: Duration = Duration::from_secs(5);
+
+#[derive(Clone)]
+pub struct PostgresStore {
+    pool: Pool,
+    calls: Arc<AtomicU64>,
+}
+
+fn unavailable(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+fn classify(e: tokio_postgres::Error) -> StoreError {
+    match e.code() {
+        Some(c) if *c == SqlState::UNIQUE_VIOLATION || *c == SqlState::FOREIGN_KEY_VIOLATION => {
+            StoreError::Conflict(e.to_string())
+        }
+        // Log the database's own message: `Display` of the error alone says only "db error".
+        _ => unavailable(e.as_db_error().map_or_else(|| e.to_string(), |d| d.to_string())),
+    }
+}
+
+type Client = deadpool_postgres::Object;
+
+impl PostgresStore {
+    /// Connects to `url` (postgres://...) and applies pending migrations.
+    pub async fn open(url: &str) -> StoreResult<Self> {
+        let pg: tokio_postgres::Config = url.parse().map_err(unavailable)?;
+        let manager = Manager::from_config(
+            pg,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(16)
+            .runtime(Runtime::Tokio1)
+            .timeouts(Timeouts {
+                wait: Some(WAIT),
+                create: Some(WAIT),
+                recycle: Some(WAIT),
+            })
+            .build()
+            .map_err(unavailable)?;
+        let store = Self {
+            pool,
+            calls: Arc::default(),
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn client(&self) -> StoreResult<Client> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        self.pool.get().await.map_err(unavailable)
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(classify)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+            .await
+            .map_err(classify)?;
+        tx.batch_execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+        )
+        .await
+        .map_err(classify)?;
+        for (version, sql) in MIGRATIONS {
+            let done = tx
+                .query_opt("SELECT 1 FROM schema_migrations WHERE version = $1", &[version])
+                .await
+                .map_err(classify)?
+                .is_some();
+            if !done {
+                tx.batch_execute(sql).await.map_err(classify)?;
+                tx.execute("INSERT INTO schema_migrations (version) VALUES ($1)", &[version])
+                    .await
+                    .map_err(classify)?;
+                log::info!("applied store migration {version}");
+            }
+        }
+        tx.commit().await.map_err(classify)
+    }
+}
+
+fn bad_row(what: &str) -> StoreError {
+    StoreError::Unavailable(format!("stored {what} is malformed"))
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn ping(&self) -> StoreResult<()> {
+        self.client().await?.execute("SELECT 1", &[]).await.map_err(classify)?;
+        Ok(())
+    }
+
+    fn calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    async fn change_version(&self) -> StoreResult<Option<i64>> {
+        let row = self
+            .client()
+            .await?
+            .query_one("SELECT version FROM store_changes WHERE id = 1", &[])
+            .await
+            .map_err(classify)?;
+        Ok(Some(row.get(0)))
+    }
+
+    async fn insert_vendor(&self, v: &Vendor, key: KeyHash) -> StoreResult<()> {
+        vendors::insert_vendor(&mut *self.client().await?, v, key).await
+    }
+
+    async fn vendors(&self) -> StoreResult<Vec<(Vendor, Vec<KeyHash>)>> {
+        vendors::vendors(&mut *self.client().await?).await
+    }
+
+    async fn update_vendor(&self, v: &Vendor) -> StoreResult<bool> {
+        vendors::update_vendor(&mut *self.client().await?, v).await
+    }
+
+    async fn delete_vendor(&self, id: &VendorId) -> StoreResult<bool> {
+        vendors::delete_vendor(&mut *self.client().await?, id).await
+    }
+
+    async fn replace_api_key(&self, id: &VendorId, key: KeyHash, now: DateTime<Utc>) -> StoreResult<bool> {
+        vendors::replace_api_key(&mut *self.client().await?, id, key, now).await
+    }
+
+    async fn add_api_key(&self, id: &VendorId, key: KeyHash, now: DateTime<Utc>) -> StoreResult<()> {
+        vendors::add_api_key(&mut *self.client().await?, id, key, now).await
+    }
+
+    async fn signing_keys(&self) -> StoreResult<Vec<StoredKey>> {
+        let rows = self
+            .client()
+            .await?
+            .query(
+                "SELECT kid, alg, pkcs8, created_at, retired_at FROM signing_keys ORDER BY created_at",
+                &[],
+            )
+            .await
+            .map_err(classify)?;
+        rows.iter()
+            .map(|r| {
+                Ok(StoredKey {
+                    kid: r.get(0),
+                    alg: Algorithm::parse(r.get(1)).ok_or_else(|| bad_row("algorithm"))?,
+                    pkcs8: r.get(2),
+                    created_at: from_ms(r.get(3)),
+                    retired_at: r.get::<_, Option<i64>>(4).map(from_ms),
+                })
+            })
+            .collect()
+    }
+
+    async fn rotate_signing_key(&self, key: &StoredKey) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(classify)?;
+        tx.execute(
+            "UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL",
+            &[&to_ms(key.created_at)],
+        )
+        .await
+        .map_err(classify)?;
+        tx.execute(
+            "INSERT INTO signing_keys (kid, alg, pkcs8, created_at) VALUES ($1, $2, $3, $4)",
+            &[&key.kid, &key.alg.as_str(), &key.pkcs8, &to_ms(key.created_at)],
+        )
+        .await
+        .map_err(classify)?;
+        tx.commit().await.map_err(classify)
+    }
+
+    async fn create_incident(
+        &self,
+        incident: &Incident,
+        fix_code: &FixCode,
+        replace_scheduled_after: Option<DateTime<Utc>>,
+    ) -> StoreResult<Option<Uuid>> {
+        incidents::create(&mut *self.client().await?, incident, fix_code, replace_scheduled_after).await
+    }
+
+    async fn start_incident(&self, id: Uuid, detail: &str) -> StoreResult<bool> {
+        incidents::start(&mut *self.client().await?, id, detail).await
+    }
+
+    async fn transition(&self, id: Uuid, change: &Transition) -> StoreResult<bool> {
+        incidents::transition(&mut *self.client().await?, id, change).await
+    }
+
+    async fn add_event(&self, id: Uuid, event: &TimelineEvent) -> StoreResult<()> {
+        incidents::insert_event(&**self.client().await?, &id.to_string(), event).await
+    }
+
+    async fn add_stats(&self, deltas: &[StatsDelta]) -> StoreResult<()> {
+        incidents::add_stats(&mut *self.client().await?, deltas).await
+    }
+
+    async fn open_incidents(&self) -> StoreResult<Vec<OpenIncident>> {
+        incidents::open(&**self.client().await?).await
+    }
+
+    async fn incident(&self, id: Uuid) -> StoreResult<Option<Incident>> {
+        incidents::one(&**self.client().await?, id).await
+    }
+
+    async fn incidents(&self, filter: &IncidentFilter) -> StoreResult<Vec<Incident>> {
+        incidents::list(&**self.client().await?, filter).await
+    }
+
+    async fn close(&self) -> StoreResult<()> {
+        self.pool.close();
+        Ok(())
+    }
+}

@@ -1,0 +1,127 @@
+//! Vendors and their API keys in PostgreSQL.
+
+use chrono::{DateTime, Utc};
+use tokio_postgres::{Client, Row};
+
+use super::{bad_row, classify};
+use crate::domain::vendor::{Role, normalize_roles};
+use crate::domain::{KeyHash, Vendor, VendorId};
+use crate::store::{StoreResult, from_ms, to_ms};
+
+fn vendor_from_row(r: &Row) -> StoreResult<Vendor> {
+    let roles: String = r.get("roles");
+    let roles: Vec<Role> = roles.split(',').filter_map(Role::parse).collect();
+    Ok(Vendor {
+        id: VendorId::parse(r.get("id")).map_err(|_| bad_row("vendor id"))?,
+        name: r.get("name"),
+        email: r.get("email"),
+        website: r.get("website"),
+        git_hub_url: r.get("github_url"),
+        roles: normalize_roles(&roles),
+        created: from_ms(r.get("created_at")),
+    })
+}
+
+fn roles_text(roles: &[Role]) -> String {
+    roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
+}
+
+pub(super) async fn insert_vendor(c: &mut Client, v: &Vendor, key: KeyHash) -> StoreResult<()> {
+    let tx = c.transaction().await.map_err(classify)?;
+    tx.execute(
+        "INSERT INTO vendors (id, name, email, website, github_url, roles, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[&v.id.as_str(), &v.name, &v.email, &v.website, &v.git_hub_url, &roles_text(&v.roles), &to_ms(v.created)],
+    )
+    .await
+    .map_err(classify)?;
+    tx.execute(
+        "INSERT INTO api_keys (key_hash, vendor_id, created_at) VALUES ($1, $2, $3)",
+        &[&key.to_hex(), &v.id.as_str(), &to_ms(v.created)],
+    )
+    .await
+    .map_err(classify)?;
+    tx.commit().await.map_err(classify)
+}
+
+pub(super) async fn vendors(c: &mut Client) -> StoreResult<Vec<(Vendor, Vec<KeyHash>)>> {
+    let rows = c
+        .query(
+            "SELECT v.id, v.name, v.email, v.website, v.github_url, v.roles, v.created_at, \
+             COALESCE(array_agg(k.key_hash) FILTER (WHERE k.key_hash IS NOT NULL), '{}') AS keys \
+             FROM vendors v LEFT JOIN api_keys k ON k.vendor_id = v.id GROUP BY v.id ORDER BY v.id",
+            &[],
+        )
+        .await
+        .map_err(classify)?;
+    rows.iter()
+        .map(|r| {
+            let keys: Vec<String> = r.get("keys");
+            let hashes = keys.iter().filter_map(|h| KeyHash::from_hex(h)).collect();
+            Ok((vendor_from_row(r)?, hashes))
+        })
+        .collect()
+}
+
+pub(super) async fn update_vendor(c: &mut Client, v: &Vendor) -> StoreResult<bool> {
+    let n = c
+        .execute(
+            "UPDATE vendors SET name = $2, email = $3, website = $4, github_url = $5, roles = $6 WHERE id = $1",
+            &[
+                &v.id.as_str(),
+                &v.name,
+                &v.email,
+                &v.website,
+                &v.git_hub_url,
+                &roles_text(&v.roles),
+            ],
+        )
+        .await
+        .map_err(classify)?;
+    Ok(n == 1)
+}
+
+pub(super) async fn delete_vendor(c: &mut Client, id: &VendorId) -> StoreResult<bool> {
+    let n = c
+        .execute("DELETE FROM vendors WHERE id = $1", &[&id.as_str()])
+        .await
+        .map_err(classify)?;
+    Ok(n == 1)
+}
+
+pub(super) async fn replace_api_key(
+    c: &mut Client,
+    id: &VendorId,
+    key: KeyHash,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let tx = c.transaction().await.map_err(classify)?;
+    // Locks the vendor, so a concurrent delete or rotation waits for this one.
+    let exists = tx
+        .query_opt("SELECT 1 FROM vendors WHERE id = $1 FOR UPDATE", &[&id.as_str()])
+        .await
+        .map_err(classify)?
+        .is_some();
+    if exists {
+        tx.execute("DELETE FROM api_keys WHERE vendor_id = $1", &[&id.as_str()])
+            .await
+            .map_err(classify)?;
+        tx.execute(
+            "INSERT INTO api_keys (key_hash, vendor_id, created_at) VALUES ($1, $2, $3)",
+            &[&key.to_hex(), &id.as_str(), &to_ms(now)],
+        )
+        .await
+        .map_err(classify)?;
+    }
+    tx.commit().await.map_err(classify)?;
+    Ok(exists)
+}
+
+pub(super) async fn add_api_key(c: &mut Client, id: &VendorId, key: KeyHash, now: DateTime<Utc>) -> StoreResult<()> {
+    c.execute(
+        "INSERT INTO api_keys (key_hash, vendor_id, created_at) VALUES ($1, $2, $3) ON CONFLICT (key_hash) DO NOTHING",
+        &[&key.to_hex(), &id.as_str(), &to_ms(now)],
+    )
+    .await
+    .map_err(classify)?;
+    Ok(())
+}
