@@ -3,6 +3,7 @@
 
 use actix_web::{HttpResponse, web};
 use schemars::generate::SchemaSettings;
+use schemars::transform::{ReplaceBoolSchemas, Transform};
 use serde_json::{Map, Value, json};
 
 use super::bodies::Message;
@@ -28,6 +29,15 @@ fn status_text(code: u16) -> &'static str {
         503 => "Oven full, chaos `overload`, or the store is unavailable",
         _ => "See the message",
     }
+}
+
+/// A schema for use inline: OpenAPI 3.0 has no boolean schemas, so `true` becomes `{}`.
+fn inline(schema: super::catalog::SchemaFn, g: &mut schemars::SchemaGenerator) -> Value {
+    let mut schema = schema(g);
+    let mut replace = ReplaceBoolSchemas::default();
+    replace.skip_additional_properties = true;
+    replace.transform(&mut schema);
+    schema.to_value()
 }
 
 fn path_parameters(path: &str, g: &mut schemars::SchemaGenerator) -> Vec<Value> {
@@ -75,7 +85,7 @@ pub fn document(public_url: &str) -> Value {
         let (code, content) = match ep.reply {
             Reply::Json(code, schema) => (
                 code,
-                Some(json!({"application/json": {"schema": schema(&mut g).to_value()}})),
+                Some(json!({"application/json": {"schema": inline(schema, &mut g)}})),
             ),
             Reply::Text(code, ctype) => (code, Some(json!({ ctype: {"schema": {"type": "string"}} }))),
             Reply::Empty(code) => (code, None),
@@ -105,7 +115,7 @@ pub fn document(public_url: &str) -> Value {
         });
         if let Some(body) = ep.body {
             op["requestBody"] =
-                json!({"required": true, "content": {"application/json": {"schema": body(&mut g).to_value()}}});
+                json!({"required": true, "content": {"application/json": {"schema": inline(body, &mut g)}}});
         }
         if matches!(ep.auth, Auth::Vendor | Auth::Admin | Auth::Metrics) {
             op["security"] = json!([{"bearer": []}]);

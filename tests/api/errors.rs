@@ -184,6 +184,11 @@ async fn openapi_describes_every_route_with_its_bodies_and_errors() {
         }
     }
     assert_eq!(operations, ENDPOINTS.len());
+    let text = doc.to_string();
+    assert!(
+        !text.contains(r#""items":true"#) && !text.contains(r#""schema":true"#),
+        "OpenAPI 3.0 has no boolean schemas"
+    );
     let create = &doc["paths"]["/api/admin/vendors"]["post"];
     assert_eq!(
         create["requestBody"]["content"]["application/json"]["schema"]["$ref"],
