@@ -1,0 +1,197 @@
+//! Incident queries of the SQLite store: each state change is one transaction with its event.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use uuid::Uuid;
+
+use super::rows::{INCIDENT_COLUMNS, incident_from_row, insert_event, states_sql, timeline};
+use crate::domain::{FixCode, Incident, IncidentState, TimelineEvent};
+use crate::store::{IncidentFilter, OpenIncident, StatsDelta, Transition, from_ms, to_ms};
+
+pub(super) fn create(
+    c: &mut Connection,
+    inc: &Incident,
+    code: &str,
+    replace_scheduled_after: Option<DateTime<Utc>>,
+) -> rusqlite::Result<Option<Uuid>> {
+    let tx = c.transaction()?;
+    let mut replaced = None;
+    if let Some(now) = replace_scheduled_after {
+        let old: Option<String> = tx
+            .query_row(
+                "SELECT id FROM incidents WHERE vendor_id = ?1 AND state = 'scheduled' AND start_at > ?2",
+                params![inc.vendor_id.as_str(), to_ms(now)],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(old) = old {
+            tx.execute("UPDATE incidents SET state = 'cancelled' WHERE id = ?1", [&old])?;
+            let detail = format!("replaced by a new request from {}", inc.initiated_by);
+            insert_event(&tx, &old, &TimelineEvent::new(now, "cancelled", detail))?;
+            replaced = Uuid::parse_str(&old).ok();
+        }
+    }
+    tx.execute(
+        "INSERT INTO incidents (id, vendor_id, mode, params, state, initiated_by, initiated_at, start_at, \
+         max_duration_secs, fix_code) VALUES (?1, ?2, ?3, ?4, 'scheduled', ?5, ?6, ?7, ?8, ?9)",
+        params![
+            inc.id.to_string(),
+            inc.vendor_id.as_str(),
+            inc.mode.as_str(),
+            serde_json::to_string(&inc.params).expect("params serialize"),
+            inc.initiated_by,
+            to_ms(inc.initiated_at),
+            to_ms(inc.start_at),
+            inc.max_duration_secs.map(|s| s as i64),
+            code,
+        ],
+    )?;
+    for event in &inc.timeline {
+        insert_event(&tx, &inc.id.to_string(), event)?;
+    }
+    tx.commit()?;
+    Ok(replaced)
+}
+
+/// Scheduled → active, with `startedAt` the scheduled instant; false if it was not scheduled.
+pub(super) fn start(c: &mut Connection, id: Uuid, detail: String) -> rusqlite::Result<bool> {
+    let tx = c.transaction()?;
+    let id = id.to_string();
+    let start: Option<i64> = tx
+        .query_row(
+            "SELECT start_at FROM incidents WHERE id = ?1 AND state = 'scheduled'",
+            [&id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(start) = start else { return Ok(false) };
+    tx.execute(
+        "UPDATE incidents SET state = 'active', started_at = start_at WHERE id = ?1",
+        [&id],
+    )?;
+    insert_event(&tx, &id, &TimelineEvent::new(from_ms(start), "started", detail))?;
+    tx.commit()?;
+    Ok(true)
+}
+
+pub(super) fn transition(c: &mut Connection, id: Uuid, change: &Transition) -> rusqlite::Result<bool> {
+    let tx = c.transaction()?;
+    let id = id.to_string();
+    let ends = matches!(change.to, IncidentState::Resolved | IncidentState::Expired);
+    let n = tx.execute(
+        &format!(
+            "UPDATE incidents SET state = ?2, resolved_at = CASE WHEN ?3 THEN ?4 ELSE resolved_at END, \
+             resolved_by = ?5 WHERE id = ?1 AND state IN ({})",
+            states_sql(&change.from)
+        ),
+        params![
+            id,
+            change.to.as_str(),
+            ends,
+            to_ms(change.at),
+            change.resolved_by.map(|b| b.as_str())
+        ],
+    )?;
+    if n == 1 {
+        insert_event(&tx, &id, &change.event)?;
+    }
+    tx.commit()?;
+    Ok(n == 1)
+}
+
+/// Adds counter deltas; the earliest first failure wins and is put on the timeline once.
+pub(super) fn add_stats(c: &mut Connection, deltas: &[StatsDelta]) -> rusqlite::Result<()> {
+    let tx = c.transaction()?;
+    for d in deltas {
+        let id = d.incident.to_string();
+        if let Some(first) = d.first_failure_at {
+            let had: Option<Option<i64>> = tx
+                .query_row("SELECT first_failure_at FROM incidents WHERE id = ?1", [&id], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if let Some(had) = had
+                && had.is_none_or(|h| h > to_ms(first))
+            {
+                tx.execute(
+                    "UPDATE incidents SET first_failure_at = ?2 WHERE id = ?1",
+                    params![id, to_ms(first)],
+                )?;
+                if had.is_none() {
+                    let event = TimelineEvent::new(first, "first_failure", "first order denied a valid ticket");
+                    insert_event(&tx, &id, &event)?;
+                }
+            }
+        }
+        tx.execute(
+            "UPDATE incidents SET orders_affected = orders_affected + ?2, orders_failed = orders_failed + ?3, \
+             orders_succeeded = orders_succeeded + ?4, lost_revenue = lost_revenue + ?5, \
+             wrong_fix_codes = wrong_fix_codes + ?6 WHERE id = ?1",
+            params![
+                id,
+                d.affected as i64,
+                d.failed as i64,
+                d.succeeded as i64,
+                d.lost_revenue,
+                d.wrong_fix_codes as i64
+            ],
+        )?;
+    }
+    tx.commit()
+}
+
+pub(super) fn open(c: &mut Connection) -> rusqlite::Result<Vec<OpenIncident>> {
+    let mut stmt = c.prepare(&format!(
+        "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE state IN ('scheduled', 'active')"
+    ))?;
+    let rows = stmt.query_map([], incident_from_row)?;
+    rows.map(|r| r.map(|(incident, fix_code)| OpenIncident { incident, fix_code }))
+        .collect()
+}
+
+pub(super) fn one(c: &mut Connection, id: Uuid) -> rusqlite::Result<Option<Incident>> {
+    let id = id.to_string();
+    let found = c
+        .query_row(
+            &format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = ?1"),
+            [&id],
+            incident_from_row,
+        )
+        .optional()?;
+    let Some((mut incident, _)) = found else {
+        return Ok(None);
+    };
+    incident.timeline = timeline(c, &id)?;
+    Ok(Some(incident))
+}
+
+/// Newest first; ties (the same millisecond) in insertion order, newest first too.
+pub(super) fn list(c: &mut Connection, filter: &IncidentFilter) -> rusqlite::Result<Vec<Incident>> {
+    let mut sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE 1 = 1");
+    if !filter.states.is_empty() {
+        sql.push_str(&format!(" AND state IN ({})", states_sql(&filter.states)));
+    }
+    if filter.vendor.is_some() {
+        sql.push_str(" AND vendor_id = ?1");
+    }
+    sql.push_str(&format!(
+        " ORDER BY initiated_at DESC, rowid DESC LIMIT {}",
+        filter.limit
+    ));
+    let mut stmt = c.prepare(&sql)?;
+    let found: Vec<(Incident, FixCode)> = match &filter.vendor {
+        Some(v) => stmt
+            .query_map([v.as_str()], incident_from_row)?
+            .collect::<rusqlite::Result<_>>()?,
+        None => stmt
+            .query_map([], incident_from_row)?
+            .collect::<rusqlite::Result<_>>()?,
+    };
+    found
+        .into_iter()
+        .map(|(mut incident, _)| {
+            incident.timeline = timeline(c, &incident.id.to_string())?;
+            Ok(incident)
+        })
+        .collect()
+}

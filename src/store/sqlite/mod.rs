@@ -1,0 +1,289 @@
+//! The embedded store: one SQLite file in WAL mode, fsynced on every commit.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, params};
+use uuid::Uuid;
+
+use super::{IncidentFilter, OpenIncident, StatsDelta, Store, StoreError, StoreResult, Transition, from_ms, to_ms};
+use crate::domain::{FixCode, Incident, KeyHash, TimelineEvent, Vendor, VendorId};
+use crate::tickets::{Algorithm, StoredKey};
+
+mod incidents;
+mod rows;
+
+use rows::{bad_column, insert_event, roles_text, vendor_from_row};
+
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../../migrations/sqlite/0001_init.sql"))];
+
+#[derive(Clone)]
+pub struct SqliteStore {
+    conn: Arc<Mutex<Connection>>,
+    calls: Arc<AtomicU64>,
+}
+
+fn unavailable(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+fn classify(e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::Conflict(e.to_string()),
+        _ => unavailable(e),
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and applies pending migrations.
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(unavailable)?;
+        }
+        let mut conn = Connection::open(path).map_err(unavailable)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(unavailable)?;
+        // FULL: a commit is on disk before the API acknowledges it.
+        conn.pragma_update(None, "synchronous", "FULL").map_err(unavailable)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(unavailable)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(unavailable)?;
+        migrate(&mut conn).map_err(unavailable)?;
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+            calls: Arc::default(),
+        })
+    }
+
+    async fn run<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = conn.lock().map_err(|_| unavailable("connection lock poisoned"))?;
+            f(&mut conn).map_err(classify)
+        })
+        .await
+        .map_err(unavailable)?
+    }
+}
+
+fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+    )?;
+    for (version, sql) in MIGRATIONS {
+        let tx = conn.transaction()?;
+        let done: bool = tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM schema_migrations WHERE version = ?1)",
+            [version],
+            |r| r.get(0),
+        )?;
+        if !done {
+            tx.execute_batch(sql)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, datetime('now'))",
+                [version],
+            )?;
+            log::info!("applied store migration {version}");
+        }
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> StoreResult<()> {
+        self.run(|c| c.query_row("SELECT 1", [], |_| Ok(()))).await
+    }
+
+    fn calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    async fn insert_vendor(&self, vendor: &Vendor, key: KeyHash) -> StoreResult<()> {
+        let v = vendor.clone();
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            tx.execute(
+                "INSERT INTO vendors (id, name, email, website, github_url, roles, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![v.id.as_str(), v.name, v.email, v.website, v.git_hub_url, roles_text(&v.roles), to_ms(v.created)],
+            )?;
+            tx.execute(
+                "INSERT INTO api_keys (key_hash, vendor_id, created_at) VALUES (?1, ?2, ?3)",
+                params![key.to_hex(), v.id.as_str(), to_ms(v.created)],
+            )?;
+            tx.commit()
+        })
+        .await
+    }
+
+    async fn vendors(&self) -> StoreResult<Vec<(Vendor, Vec<KeyHash>)>> {
+        self.run(|c| {
+            let mut stmt =
+                c.prepare("SELECT id, name, email, website, github_url, roles, created_at FROM vendors ORDER BY id")?;
+            let vendors: Vec<Vendor> = stmt.query_map([], vendor_from_row)?.collect::<rusqlite::Result<_>>()?;
+            let mut keys = c.prepare("SELECT key_hash FROM api_keys WHERE vendor_id = ?1")?;
+            vendors
+                .into_iter()
+                .map(|v| {
+                    let hashes = keys
+                        .query_map([v.id.as_str()], |r| r.get::<_, String>(0))?
+                        .filter_map(|h| h.ok().and_then(|h| KeyHash::from_hex(&h)))
+                        .collect();
+                    Ok((v, hashes))
+                })
+                .collect()
+        })
+        .await
+    }
+
+    async fn update_vendor(&self, vendor: &Vendor) -> StoreResult<bool> {
+        let v = vendor.clone();
+        self.run(move |c| {
+            let n = c.execute(
+                "UPDATE vendors SET name = ?2, email = ?3, website = ?4, github_url = ?5, roles = ?6 WHERE id = ?1",
+                params![
+                    v.id.as_str(),
+                    v.name,
+                    v.email,
+                    v.website,
+                    v.git_hub_url,
+                    roles_text(&v.roles)
+                ],
+            )?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
+    async fn delete_vendor(&self, id: &VendorId) -> StoreResult<bool> {
+        let id = id.clone();
+        self.run(move |c| Ok(c.execute("DELETE FROM vendors WHERE id = ?1", [id.as_str()])? == 1))
+            .await
+    }
+
+    async fn replace_api_key(&self, id: &VendorId, key: KeyHash, now: DateTime<Utc>) -> StoreResult<bool> {
+        let id = id.clone();
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            let exists: bool = tx.query_row(
+                "SELECT EXISTS(SELECT 1 FROM vendors WHERE id = ?1)",
+                [id.as_str()],
+                |r| r.get(0),
+            )?;
+            if exists {
+                tx.execute("DELETE FROM api_keys WHERE vendor_id = ?1", [id.as_str()])?;
+                tx.execute(
+                    "INSERT INTO api_keys (key_hash, vendor_id, created_at) VALUES (?1, ?2, ?3)",
+                    params![key.to_hex(), id.as_str(), to_ms(now)],
+                )?;
+            }
+            tx.commit()?;
+            Ok(exists)
+        })
+        .await
+    }
+
+    async fn add_api_key(&self, id: &VendorId, key: KeyHash, now: DateTime<Utc>) -> StoreResult<()> {
+        let id = id.clone();
+        self.run(move |c| {
+            c.execute(
+                "INSERT INTO api_keys (key_hash, vendor_id, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (key_hash) DO NOTHING",
+                params![key.to_hex(), id.as_str(), to_ms(now)],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn signing_keys(&self) -> StoreResult<Vec<StoredKey>> {
+        self.run(|c| {
+            let mut stmt =
+                c.prepare("SELECT kid, alg, pkcs8, created_at, retired_at FROM signing_keys ORDER BY created_at")?;
+            let rows = stmt.query_map([], |r| {
+                let alg: String = r.get(1)?;
+                Ok(StoredKey {
+                    kid: r.get(0)?,
+                    alg: Algorithm::parse(&alg).ok_or_else(|| bad_column(1, "algorithm"))?,
+                    pkcs8: r.get(2)?,
+                    created_at: from_ms(r.get(3)?),
+                    retired_at: r.get::<_, Option<i64>>(4)?.map(from_ms),
+                })
+            })?;
+            rows.collect()
+        })
+        .await
+    }
+
+    async fn rotate_signing_key(&self, key: &StoredKey) -> StoreResult<()> {
+        let key = key.clone();
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            tx.execute(
+                "UPDATE signing_keys SET retired_at = ?1 WHERE retired_at IS NULL",
+                [to_ms(key.created_at)],
+            )?;
+            tx.execute(
+                "INSERT INTO signing_keys (kid, alg, pkcs8, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![key.kid, key.alg.as_str(), key.pkcs8, to_ms(key.created_at)],
+            )?;
+            tx.commit()
+        })
+        .await
+    }
+
+    async fn create_incident(
+        &self,
+        incident: &Incident,
+        fix_code: &FixCode,
+        replace_scheduled_after: Option<DateTime<Utc>>,
+    ) -> StoreResult<Option<Uuid>> {
+        let (incident, code) = (incident.clone(), fix_code.expose().to_owned());
+        self.run(move |c| incidents::create(c, &incident, &code, replace_scheduled_after))
+            .await
+    }
+
+    async fn start_incident(&self, id: Uuid, detail: &str) -> StoreResult<bool> {
+        let detail = detail.to_owned();
+        self.run(move |c| incidents::start(c, id, detail)).await
+    }
+
+    async fn transition(&self, id: Uuid, change: &Transition) -> StoreResult<bool> {
+        let change = change.clone();
+        self.run(move |c| incidents::transition(c, id, &change)).await
+    }
+
+    async fn add_event(&self, id: Uuid, event: &TimelineEvent) -> StoreResult<()> {
+        let event = event.clone();
+        self.run(move |c| insert_event(c, &id.to_string(), &event)).await
+    }
+
+    async fn add_stats(&self, deltas: &[StatsDelta]) -> StoreResult<()> {
+        let deltas = deltas.to_vec();
+        self.run(move |c| incidents::add_stats(c, &deltas)).await
+    }
+
+    async fn open_incidents(&self) -> StoreResult<Vec<OpenIncident>> {
+        self.run(incidents::open).await
+    }
+
+    async fn incident(&self, id: Uuid) -> StoreResult<Option<Incident>> {
+        self.run(move |c| incidents::one(c, id)).await
+    }
+
+    async fn incidents(&self, filter: &IncidentFilter) -> StoreResult<Vec<Incident>> {
+        let filter = filter.clone();
+        self.run(move |c| incidents::list(c, &filter)).await
+    }
+
+    async fn close(&self) -> StoreResult<()> {
+        self.run(|c| c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")).await
+    }
+}
