@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 
 use crate::chaos::engine;
+use crate::domain::ChaosMode;
 use crate::domain::order::{Order, OrderRejection};
 use crate::factory::Factory;
 use crate::http::{AdminCaller, ApiError, VendorCaller};
@@ -31,6 +32,9 @@ pub async fn order(
     };
     let now = f.clock.now();
     if let Some(chaos) = caller.0.chaos.as_ref().filter(|c| c.bites(now)) {
+        if chaos.mode == ChaosMode::Throttle {
+            return Ok(engine::throttle(&f, chaos, vendor, order, now).await);
+        }
         return Ok(engine::serve(&f, chaos, &content, order.total, now).await);
     }
     let jwt = f.keyring.issue(&content, now, TicketKind::Valid);
