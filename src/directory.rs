@@ -2,7 +2,7 @@
 //! Every write goes to the store first, then here, so the hot path never touches the store.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, Duration, Utc};
@@ -76,6 +76,9 @@ pub struct Counters {
     first_failure_ms: AtomicI64,
     /// Orders seen by this instance, numbering them for flaky's `everyNth` and seeded draws.
     sequence: AtomicU64,
+    /// Set after every count, so a flush skips the incidents nothing happened to: with a class
+    /// of pending chaos, that is nearly all of them.
+    dirty: AtomicBool,
 }
 
 impl Default for Counters {
@@ -88,6 +91,7 @@ impl Default for Counters {
             wrong_fix_codes: AtomicU64::new(0),
             first_failure_ms: AtomicI64::new(i64::MAX),
             sequence: AtomicU64::new(0),
+            dirty: AtomicBool::new(false),
         }
     }
 }
@@ -101,6 +105,7 @@ impl Counters {
     pub fn record_success(&self) {
         self.affected.fetch_add(1, Ordering::Relaxed);
         self.succeeded.fetch_add(1, Ordering::Relaxed);
+        self.dirty.store(true, Ordering::Release);
     }
 
     pub fn record_failure(&self, at: DateTime<Utc>, lost: f64) {
@@ -110,10 +115,18 @@ impl Counters {
             .fetch_add((lost * 1e8).round() as u64, Ordering::Relaxed);
         self.first_failure_ms
             .fetch_min(at.timestamp_millis(), Ordering::Relaxed);
+        self.dirty.store(true, Ordering::Release);
     }
 
     pub fn record_wrong_fix_code(&self) {
         self.wrong_fix_codes.fetch_add(1, Ordering::Relaxed);
+        self.dirty.store(true, Ordering::Release);
+    }
+
+    /// Whether anything was counted since the last call; counts made after it set the flag again.
+    fn take_dirty(&self) -> bool {
+        // A plain load first: most counters are clean, and a load does not claim the cache line.
+        self.dirty.load(Ordering::Relaxed) && self.dirty.swap(false, Ordering::Acquire)
     }
 
     /// Takes everything counted since the last call.
@@ -142,6 +155,7 @@ impl Counters {
             self.first_failure_ms
                 .fetch_min(first.timestamp_millis(), Ordering::Relaxed);
         }
+        self.dirty.store(true, Ordering::Release);
     }
 }
 
@@ -166,6 +180,7 @@ impl StatsBook {
         let mut map = self.counters.lock().expect("stats lock");
         let deltas = map
             .iter()
+            .filter(|(_, c)| c.take_dirty())
             .map(|(id, c)| (c.clone(), c.take(*id)))
             .filter(|(_, d)| !d.is_empty())
             .collect();
@@ -313,5 +328,24 @@ impl Directory {
         fresh.writes = inner.writes;
         *inner = fresh;
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flush_takes_only_what_was_counted_and_a_delta_put_back_comes_again() {
+        let book = StatsBook::default();
+        let counters = book.counters(Uuid::new_v4());
+        assert!(book.drain().is_empty());
+        counters.record_failure(Utc::now(), 1.5);
+        let drained = book.drain();
+        assert_eq!(drained.len(), 1);
+        assert!(book.drain().is_empty(), "nothing new was counted");
+        counters.restore(&drained[0].1);
+        let again = book.drain();
+        assert_eq!((again.len(), again[0].1.failed), (1, 1));
     }
 }

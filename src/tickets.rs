@@ -1,18 +1,19 @@
 //! Tickets: compact JWS signed with keys the factory generates, stores and publishes as a JWKS.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, RwLock};
 
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::{KeyPair as RsaKeyPair, KeySize};
-use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RSA_PKCS1_SHA256};
+use aws_lc_rs::signature::{
+    ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING, ED25519, EcdsaKeyPair, Ed25519KeyPair, KeyPair,
+    ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, VerificationAlgorithm,
+};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use chrono::{DateTime, Duration, Utc};
-use jsonwebtoken::{DecodingKey, Validation};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,14 +38,6 @@ impl Algorithm {
             "ES256" => Some(Algorithm::ES256),
             "RS256" => Some(Algorithm::RS256),
             _ => None,
-        }
-    }
-
-    fn jwt(self) -> jsonwebtoken::Algorithm {
-        match self {
-            Algorithm::EdDSA => jsonwebtoken::Algorithm::EdDSA,
-            Algorithm::ES256 => jsonwebtoken::Algorithm::ES256,
-            Algorithm::RS256 => jsonwebtoken::Algorithm::RS256,
         }
     }
 }
@@ -183,11 +176,44 @@ impl Signer {
         B64.encode_string(signature, &mut token);
         token
     }
+
+    /// The public half, parsed once so that verifying a ticket is one signature check.
+    fn verifier(&self) -> Result<Verifier, KeyError> {
+        let (algorithm, public): (&'static dyn VerificationAlgorithm, &[u8]) = match &self.key {
+            PrivateKey::Ed(k) => (&ED25519, k.public_key().as_ref()),
+            PrivateKey::Ec(k) => (&ECDSA_P256_SHA256_FIXED, k.public_key().as_ref()),
+            PrivateKey::Rsa(k) => (&RSA_PKCS1_2048_8192_SHA256, k.public_key().as_ref()),
+        };
+        Ok(Verifier {
+            kid: self.kid.clone(),
+            alg: self.alg,
+            header_b64: self.header_b64.clone(),
+            key: ParsedPublicKey::new(algorithm, public).map_err(|_| KeyError::Corrupt(self.kid.clone()))?,
+        })
+    }
 }
 
 struct Verifier {
+    kid: String,
     alg: Algorithm,
-    key: DecodingKey,
+    /// The key's own header: every ticket it signed starts with exactly these bytes.
+    header_b64: String,
+    key: ParsedPublicKey,
+}
+
+/// A JWS header as verification reads it, for tickets whose header is not one of ours verbatim.
+#[derive(Deserialize)]
+struct Header {
+    alg: String,
+    kid: Option<String>,
+}
+
+/// The claims verification checks; the rest is passed through as signed.
+#[derive(Deserialize)]
+struct Checked<'a> {
+    #[serde(borrow)]
+    iss: Option<std::borrow::Cow<'a, str>>,
+    exp: Option<i64>,
 }
 
 /// The keys in force at one moment: the current signer, every key that still verifies, and the
@@ -197,7 +223,7 @@ struct KeySet {
     /// When the next retired key's last ticket expires and the key leaves the JWKS.
     next_drop: Option<DateTime<Utc>>,
     signer: Arc<Signer>,
-    verifiers: HashMap<String, Verifier>,
+    verifiers: Vec<Verifier>,
     jwks: bytes::Bytes,
 }
 
@@ -214,7 +240,7 @@ struct Claims<'a> {
     iss: &'a str,
     iat: i64,
     exp: i64,
-    jti: String,
+    jti: &'a str,
     vendor: VendorClaim<'a>,
     diner: &'a Value,
     order: &'a Value,
@@ -304,11 +330,18 @@ impl Keyring {
             TicketKind::Expired => now - self.lifetime - Duration::hours(1),
             _ => now,
         };
+        // A v4 UUID from the thread's CSPRNG (seeded by the OS): the same 122 random bits as
+        // `Uuid::new_v4`, without a getrandom system call per ticket.
+        let mut jti = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        let jti = uuid::Builder::from_random_bytes(rand::random())
+            .into_uuid()
+            .hyphenated()
+            .encode_lower(&mut jti);
         let claims = Claims {
             iss: &self.issuer,
             iat: iat.timestamp(),
             exp: (iat + self.lifetime).timestamp(),
-            jti: uuid::Uuid::new_v4().to_string(),
+            jti,
             vendor: VendorClaim {
                 id: content.vendor_id,
                 name: content.vendor_name,
@@ -326,17 +359,36 @@ impl Keyring {
 
     /// The claims of a ticket signed by a key in the JWKS and not expired at `now`.
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Option<Value> {
-        let header = jsonwebtoken::decode_header(token).ok()?;
+        serde_json::from_slice(&self.verify_raw(token, now)?).ok()
+    }
+
+    /// Like `verify`, with the claims as the JSON text that was signed, ready to send back.
+    pub fn verify_raw(&self, token: &str, now: DateTime<Utc>) -> Option<Vec<u8>> {
+        let (signed, signature) = token.rsplit_once('.')?;
+        let (header, claims) = signed.split_once('.')?;
         let set = self.current();
-        let verifier = set.verifiers.get(header.kid.as_deref()?)?;
-        let mut validation = Validation::new(verifier.alg.jwt());
-        // Expiry is checked against the factory's clock below, not the system time.
-        validation.validate_exp = false;
-        validation.required_spec_claims.clear();
-        validation.set_issuer(&[&self.issuer]);
-        let data = jsonwebtoken::decode::<Value>(token, &verifier.key, &validation).ok()?;
-        let exp = data.claims.get("exp")?.as_i64()?;
-        (exp > now.timestamp()).then_some(data.claims)
+        // Our own tickets carry our header verbatim, which spares parsing it.
+        let verifier = match set.verifiers.iter().find(|v| v.header_b64 == header) {
+            Some(v) => v,
+            None => {
+                let header: Header = serde_json::from_slice(&B64.decode(header).ok()?).ok()?;
+                let v = set
+                    .verifiers
+                    .iter()
+                    .find(|v| Some(v.kid.as_str()) == header.kid.as_deref())?;
+                // The key decides the algorithm, never the header: no algorithm confusion.
+                (v.alg.as_str() == header.alg).then_some(v)?
+            }
+        };
+        verifier
+            .key
+            .verify_sig(signed.as_bytes(), &B64.decode(signature).ok()?)
+            .ok()?;
+        let claims = B64.decode(claims).ok()?;
+        let checked: Checked<'_> = serde_json::from_slice(&claims).ok()?;
+        // Expiry is checked against the factory's clock, not the system time.
+        let fresh = checked.exp.is_some_and(|exp| exp > now.timestamp());
+        (fresh && checked.iss.as_deref() == Some(self.issuer.as_str())).then_some(claims)
     }
 }
 
@@ -347,7 +399,7 @@ fn build_set(keys: &[StoredKey], lifetime: Duration, now: DateTime<Utc>) -> Resu
         .filter(|k| k.retired_at.is_none())
         .max_by_key(|k| k.created_at)
         .ok_or_else(|| KeyError::Corrupt("no current signing key".into()))?;
-    let mut verifiers = HashMap::new();
+    let mut verifiers = Vec::new();
     let mut jwks = Vec::new();
     let mut signer = None;
     for key in keys {
@@ -355,17 +407,7 @@ fn build_set(keys: &[StoredKey], lifetime: Duration, now: DateTime<Utc>) -> Resu
             continue;
         }
         let (parsed, jwk) = Signer::new(key)?;
-        let decoding = DecodingKey::from_jwk(
-            &serde_json::from_value(jwk.clone()).map_err(|_| KeyError::Corrupt(key.kid.clone()))?,
-        )
-        .map_err(|_| KeyError::Corrupt(key.kid.clone()))?;
-        verifiers.insert(
-            key.kid.clone(),
-            Verifier {
-                alg: key.alg,
-                key: decoding,
-            },
-        );
+        verifiers.push(parsed.verifier()?);
         jwks.push(jwk);
         if key.kid == current.kid {
             signer = Some(Arc::new(parsed));
@@ -425,5 +467,22 @@ mod tests {
             assert!(ring.verify(&ticket, now + Duration::hours(25)).is_none());
             assert!(ring.verify("not.a.jwt", now).is_none());
         }
+    }
+
+    #[test]
+    fn the_key_not_the_header_decides_the_algorithm_and_the_issuer_must_match() {
+        let (ring, now) = ring(Algorithm::EdDSA);
+        let set = ring.current();
+        let kid = &set.signer.kid;
+        let claims = br#"{"iss":"test","exp":99999999999}"#;
+        let respelled = B64.encode(format!(r#"{{"kid":"{kid}", "alg":"EdDSA"}}"#));
+        assert!(ring.verify(&set.signer.sign(&respelled, claims), now).is_some());
+        let lying = B64.encode(format!(r#"{{"kid":"{kid}","alg":"ES256"}}"#));
+        assert!(ring.verify(&set.signer.sign(&lying, claims), now).is_none());
+        let foreign = br#"{"iss":"elsewhere","exp":99999999999}"#;
+        assert!(
+            ring.verify(&set.signer.sign(&set.signer.header_b64, foreign), now)
+                .is_none()
+        );
     }
 }

@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 
 use crate::chaos::engine;
+use crate::domain::ChaosMode;
 use crate::domain::order::{Order, OrderRejection};
 use crate::factory::Factory;
 use crate::http::{AdminCaller, ApiError, VendorCaller};
@@ -32,6 +33,9 @@ pub async fn order(
     };
     let now = f.clock.now();
     if let Some(chaos) = caller.0.chaos.as_ref().filter(|c| c.bites(now)) {
+        if chaos.mode == ChaosMode::Throttle {
+            return Ok(engine::throttle(&f, chaos, vendor, order, now).await);
+        }
         return Ok(engine::serve(&f, chaos, &content, order.total, now).await);
     }
     let jwt = f.keyring.issue(&content, now, TicketKind::Valid);
@@ -41,7 +45,10 @@ pub async fn order(
             alg: f.keyring.current_alg().as_str(),
         })
         .inc();
-    Ok(HttpResponse::Ok().json(json!({ "jwt": jwt })))
+    // A ticket is base64url and dots, nothing to escape: no JSON map to build and serialize.
+    Ok(HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "application/json"))
+        .body(format!(r#"{{"jwt":"{jwt}"}}"#)))
 }
 
 /// `POST /api/order/verify` (compat): any failure to read or check the ticket is `invalid`.
@@ -51,14 +58,28 @@ pub async fn verify(f: web::Data<Factory>, payload: web::Payload) -> Result<Http
         .await
         .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body larger than 65536 bytes"))?
         .map_err(|e| ApiError::bad_request(format!("unreadable body: {e}")))?;
-    let claims = serde_json::from_slice::<Value>(&body)
+    let claims = serde_json::from_slice::<VerifyRequest<'_>>(&body)
         .ok()
-        .and_then(|v| v.get("jwt").and_then(Value::as_str).map(str::to_owned))
-        .and_then(|jwt| f.keyring.verify(&jwt, f.clock.now()));
+        .and_then(|r| f.keyring.verify_raw(&r.jwt, f.clock.now()));
     Ok(match claims {
-        Some(payload) => HttpResponse::Ok().json(json!({"message": "valid", "payload": payload})),
+        // The claims go back as the text that was signed: no second parse and serialization.
+        Some(payload) => {
+            let mut out = Vec::with_capacity(payload.len() + 32);
+            out.extend_from_slice(br#"{"message":"valid","payload":"#);
+            out.extend_from_slice(&payload);
+            out.push(b'}');
+            HttpResponse::Ok()
+                .insert_header((CONTENT_TYPE, "application/json"))
+                .body(out)
+        }
         None => HttpResponse::Forbidden().json(json!({"message": "invalid"})),
     })
+}
+
+#[derive(serde::Deserialize)]
+struct VerifyRequest<'a> {
+    #[serde(borrow)]
+    jwt: std::borrow::Cow<'a, str>,
 }
 
 pub async fn jwks(f: web::Data<Factory>) -> HttpResponse {
