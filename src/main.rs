@@ -1,5 +1,6 @@
 //! The `pizza-factory` command: parses the command line and starts what it names.
 
+use std::io::IsTerminal;
 use std::sync::Arc;
 
 use clap::Parser;
@@ -16,6 +17,12 @@ async fn main() -> std::process::ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(if quiet { "warn" } else { "info" }))
         // The PostgreSQL driver logs query parameters (fix codes, signing keys) at debug level.
         .filter_module("tokio_postgres", log::LevelFilter::Info)
+        // Colour only on a terminal: stripping it again for a file costs every access line.
+        .write_style(if std::io::stderr().is_terminal() {
+            env_logger::WriteStyle::Auto
+        } else {
+            env_logger::WriteStyle::Never
+        })
         .init();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Probe => {
