@@ -99,6 +99,21 @@ fn unsafe_sigterm(pid: u32) {
         .expect("kill runs");
 }
 
+/// Creates a vendor through the admin API and returns its key.
+async fn create_vendor(client: &reqwest::Client, url: &str, admin: &str, id: &str) -> String {
+    let created: Value = post(
+        client,
+        &format!("{url}/api/admin/vendors"),
+        admin,
+        json!({"id": id, "name": "V"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    created["apiKey"].as_str().unwrap().to_owned()
+}
+
 async fn post(client: &reqwest::Client, url: &str, key: &str, body: Value) -> reqwest::Response {
     client.post(url).bearer_auth(key).json(&body).send().await.unwrap()
 }
@@ -141,17 +156,7 @@ async fn no_secret_reaches_the_log() {
     let admin = "configured-admin-key-0123456789abcdef0123456789";
     let mut factory = start(dir.path(), &[("FACTORY_ADMIN_KEY", admin)]);
     let client = reqwest::Client::new();
-    let created: Value = post(
-        &client,
-        &format!("{}/api/admin/vendors", factory.url),
-        admin,
-        json!({"id": "v1", "name": "V"}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
-    let key = created["apiKey"].as_str().unwrap().to_owned();
+    let key = create_vendor(&client, &factory.url, admin, "v1").await;
     let rotated: Value = post(
         &client,
         &format!("{}/api/admin/vendors/v1/apikey", factory.url),
@@ -289,17 +294,7 @@ async fn sigterm_lets_in_flight_orders_finish() {
     let admin = "configured-admin-key-0123456789abcdef0123456789";
     let mut factory = start(dir.path(), &[("FACTORY_ADMIN_KEY", admin)]);
     let client = reqwest::Client::new();
-    let created: Value = post(
-        &client,
-        &format!("{}/api/admin/vendors", factory.url),
-        admin,
-        json!({"id": "v1", "name": "V"}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
-    let key = created["apiKey"].as_str().unwrap().to_owned();
+    let key = create_vendor(&client, &factory.url, admin, "v1").await;
     let chaos = json!({"mode": "throttle", "start": "now", "params": {"delayMs": 1500}});
     post(
         &client,
