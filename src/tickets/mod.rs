@@ -1,19 +1,20 @@
 //! Tickets: compact JWS signed with keys the factory generates, stores and publishes as a JWKS.
 
+mod verify;
+
+use verify::Verifier;
+
 use std::fmt;
 use std::sync::{Arc, RwLock};
 
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::{KeyPair as RsaKeyPair, KeySize};
-use aws_lc_rs::signature::{
-    ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING, ED25519, EcdsaKeyPair, Ed25519KeyPair, KeyPair,
-    ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, VerificationAlgorithm,
-};
+use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RSA_PKCS1_SHA256};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -176,44 +177,6 @@ impl Signer {
         B64.encode_string(signature, &mut token);
         token
     }
-
-    /// The public half, parsed once so that verifying a ticket is one signature check.
-    fn verifier(&self) -> Result<Verifier, KeyError> {
-        let (algorithm, public): (&'static dyn VerificationAlgorithm, &[u8]) = match &self.key {
-            PrivateKey::Ed(k) => (&ED25519, k.public_key().as_ref()),
-            PrivateKey::Ec(k) => (&ECDSA_P256_SHA256_FIXED, k.public_key().as_ref()),
-            PrivateKey::Rsa(k) => (&RSA_PKCS1_2048_8192_SHA256, k.public_key().as_ref()),
-        };
-        Ok(Verifier {
-            kid: self.kid.clone(),
-            alg: self.alg,
-            header_b64: self.header_b64.clone(),
-            key: ParsedPublicKey::new(algorithm, public).map_err(|_| KeyError::Corrupt(self.kid.clone()))?,
-        })
-    }
-}
-
-struct Verifier {
-    kid: String,
-    alg: Algorithm,
-    /// The key's own header: every ticket it signed starts with exactly these bytes.
-    header_b64: String,
-    key: ParsedPublicKey,
-}
-
-/// A JWS header as verification reads it, for tickets whose header is not one of ours verbatim.
-#[derive(Deserialize)]
-struct Header {
-    alg: String,
-    kid: Option<String>,
-}
-
-/// The claims verification checks; the rest is passed through as signed.
-#[derive(Deserialize)]
-struct Checked<'a> {
-    #[serde(borrow)]
-    iss: Option<std::borrow::Cow<'a, str>>,
-    exp: Option<i64>,
 }
 
 /// The keys in force at one moment: the current signer, every key that still verifies, and the
@@ -355,40 +318,6 @@ impl Keyring {
             TicketKind::Forged => self.forger.sign(&set.signer.header_b64, &claims),
             _ => set.signer.sign(&set.signer.header_b64, &claims),
         }
-    }
-
-    /// The claims of a ticket signed by a key in the JWKS and not expired at `now`.
-    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Option<Value> {
-        serde_json::from_slice(&self.verify_raw(token, now)?).ok()
-    }
-
-    /// Like `verify`, with the claims as the JSON text that was signed, ready to send back.
-    pub fn verify_raw(&self, token: &str, now: DateTime<Utc>) -> Option<Vec<u8>> {
-        let (signed, signature) = token.rsplit_once('.')?;
-        let (header, claims) = signed.split_once('.')?;
-        let set = self.current();
-        // Our own tickets carry our header verbatim, which spares parsing it.
-        let verifier = match set.verifiers.iter().find(|v| v.header_b64 == header) {
-            Some(v) => v,
-            None => {
-                let header: Header = serde_json::from_slice(&B64.decode(header).ok()?).ok()?;
-                let v = set
-                    .verifiers
-                    .iter()
-                    .find(|v| Some(v.kid.as_str()) == header.kid.as_deref())?;
-                // The key decides the algorithm, never the header: no algorithm confusion.
-                (v.alg.as_str() == header.alg).then_some(v)?
-            }
-        };
-        verifier
-            .key
-            .verify_sig(signed.as_bytes(), &B64.decode(signature).ok()?)
-            .ok()?;
-        let claims = B64.decode(claims).ok()?;
-        let checked: Checked<'_> = serde_json::from_slice(&claims).ok()?;
-        // Expiry is checked against the factory's clock, not the system time.
-        let fresh = checked.exp.is_some_and(|exp| exp > now.timestamp());
-        (fresh && checked.iss.as_deref() == Some(self.issuer.as_str())).then_some(claims)
     }
 }
 
