@@ -16,7 +16,7 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The vendor an authenticated request acted as, for the access log.
 #[derive(Clone)]
-pub struct LoggedVendor(pub crate::domain::VendorId);
+pub struct LoggedVendor(pub std::sync::Arc<crate::directory::VendorEntry>);
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
@@ -40,26 +40,21 @@ pub async fn access(
     // The route template, never the raw path: report URLs carry fix codes and old links API keys.
     let route = res.request().match_pattern().unwrap_or_else(|| "(no route)".to_owned());
     let status = res.status().as_u16();
-    let vendor = res
-        .request()
-        .extensions()
-        .get::<LoggedVendor>()
-        .map(|v| v.0.to_string());
+    log::info!(
+        target: "access",
+        "{id} {method} {route} {status} {:.3}ms vendor={}",
+        elapsed.as_secs_f64() * 1000.0,
+        res.request().extensions().get::<LoggedVendor>().map_or("-", |v| v.0.vendor.id.as_str())
+    );
     if let Some(f) = factory {
         let labels = RouteLabels {
             method: method.to_string(),
-            route: route.clone(),
+            route,
             status,
         };
         f.metrics.requests.get_or_create(&labels).inc();
         f.metrics.latency.get_or_create(&labels).observe(elapsed.as_secs_f64());
     }
-    log::info!(
-        target: "access",
-        "{id} {method} {route} {status} {:.3}ms vendor={}",
-        elapsed.as_secs_f64() * 1000.0,
-        vendor.as_deref().unwrap_or("-")
-    );
     if let Ok(value) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(REQUEST_ID, value);
     }

@@ -32,7 +32,8 @@ fn authenticate(req: &HttpRequest) -> Result<Arc<VendorEntry>, ApiError> {
         .directory
         .by_key(&key.hash())
         .ok_or_else(ApiError::unauthenticated)?;
-    req.extensions_mut().insert(LoggedVendor(entry.vendor.id.clone()));
+    // An Arc clone, not a copy of the id: this runs on every authenticated request.
+    req.extensions_mut().insert(LoggedVendor(entry.clone()));
     Ok(entry)
 }
 
