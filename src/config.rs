@@ -90,6 +90,9 @@ pub struct Config {
     /// Whether vendors may read their own ended incidents (on|off).
     #[arg(long, env = "FACTORY_VENDOR_INCIDENTS", default_value = "on", value_parser = parse_switch, global = true)]
     pub vendor_incidents: bool,
+    /// Dollars per bitcoin: incident stats gain `lostRevenueUsd` and reports show dollars too.
+    #[arg(long, env = "FACTORY_BTC_USD", value_parser = parse_rate, global = true)]
+    pub btc_usd: Option<f64>,
     /// Seed of the chaos draws (start instants, flaky seeds); random when unset.
     #[arg(long, env = "FACTORY_SEED", global = true)]
     pub seed: Option<u64>,
@@ -146,6 +149,13 @@ fn parse_window(raw: &str) -> Result<(NaiveTime, NaiveTime), String> {
         parse_time("window start", from.trim())?,
         parse_time("window end", to.trim())?,
     ))
+}
+
+fn parse_rate(raw: &str) -> Result<f64, String> {
+    match raw.trim().parse::<f64>() {
+        Ok(rate) if rate.is_finite() && rate > 0.0 && rate < 1e12 => Ok(rate),
+        _ => Err("must be a positive number of dollars per bitcoin, such as 96619.10".into()),
+    }
 }
 
 fn parse_switch(raw: &str) -> Result<bool, String> {

@@ -78,6 +78,9 @@ pub struct Stats {
     pub orders_affected: u64,
     pub orders_failed: u64,
     pub lost_revenue: f64,
+    /// `lostRevenue` in dollars, rounded to cents; only when `FACTORY_BTC_USD` is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lost_revenue_usd: Option<f64>,
     pub orders_succeeded: u64,
     pub wrong_fix_codes: u64,
     pub seconds_to_resolve: Option<i64>,
@@ -122,8 +125,17 @@ pub struct Incident {
 }
 
 impl Incident {
+    /// The incident with its lost revenue also in dollars, at `btc_usd` dollars per bitcoin.
+    pub fn priced(mut self, btc_usd: Option<f64>) -> Self {
+        self.stats.lost_revenue_usd = btc_usd.map(|rate| (self.stats.lost_revenue * rate * 100.0).round() / 100.0);
+        self
+    }
+
     /// Seconds from the start of chaos to its end, the figure an instructor grades on.
+    /// Rounded to the nearest second (half a second rounds up), so stats, report and every
+    /// export agree on one figure.
     pub fn seconds_to_resolve(&self) -> Option<i64> {
-        Some((self.resolved_at? - self.started_at?).num_seconds())
+        let millis = (self.resolved_at? - self.started_at?).num_milliseconds();
+        Some((millis + 500).div_euclid(1000))
     }
 }

@@ -141,7 +141,7 @@ pub async fn admin_schedule(
     let incident = chaos::schedule(&f, &id, request, admin.label(), false)
         .await
         .map_err(chaos_error)?;
-    Ok(HttpResponse::Created().json(incident))
+    Ok(HttpResponse::Created().json(incident.priced(f.config.btc_usd)))
 }
 
 pub async fn admin_end(
@@ -151,7 +151,7 @@ pub async fn admin_end(
 ) -> Result<HttpResponse, ApiError> {
     let id = VendorId::parse(&path).map_err(|_| ApiError::not_found(format!("vendor {} not found", path.as_str())))?;
     let incident = chaos::end(&f, &id, &admin.label(), None).await.map_err(chaos_error)?;
-    Ok(HttpResponse::Ok().json(incident))
+    Ok(HttpResponse::Ok().json(incident.priced(f.config.btc_usd)))
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -48,7 +48,7 @@ pub async fn list(
     }
     scheduler::flush_stats(&f).await;
     let found = f.store.incidents(&IncidentFilter { vendor, states, limit }).await?;
-    Ok(HttpResponse::Ok().json(found))
+    Ok(HttpResponse::Ok().json(priced(&f, found)))
 }
 
 async fn find(f: &Factory, raw: &str) -> Result<Incident, ApiError> {
@@ -63,13 +63,18 @@ pub async fn read(
     _admin: AdminCaller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(find(&f, &path).await?))
+    Ok(HttpResponse::Ok().json(find(&f, &path).await?.priced(f.config.btc_usd)))
 }
 
 fn markdown(f: &Factory, incident: &Incident) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/markdown; charset=utf-8")
-        .body(report::render(incident, f.config.time_zone))
+        .body(report::render(incident, report::Audience::of(&f.config)))
+}
+
+/// Incidents as the API shows them: with dollars beside ₿ when a rate is configured.
+fn priced(f: &Factory, incidents: Vec<Incident>) -> Vec<Incident> {
+    incidents.into_iter().map(|i| i.priced(f.config.btc_usd)).collect()
 }
 
 pub async fn admin_report(
@@ -98,7 +103,7 @@ pub async fn vendor_list(f: web::Data<Factory>, caller: VendorCaller) -> Result<
         states: ENDED.to_vec(),
         limit: MAX_LIMIT,
     };
-    Ok(HttpResponse::Ok().json(f.store.incidents(&filter).await?))
+    Ok(HttpResponse::Ok().json(priced(&f, f.store.incidents(&filter).await?)))
 }
 
 pub async fn vendor_report(

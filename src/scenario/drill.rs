@@ -54,8 +54,9 @@ impl DrillOutcome {
     }
 }
 
-/// Runs the drill on a fresh in-process factory with a manual clock.
-pub async fn run_in_process(scenario: &Scenario, seed: u64) -> Result<DrillOutcome, String> {
+/// Runs the drill on a fresh in-process factory with a manual clock; `btc_usd` prices its
+/// reports in dollars too, as `FACTORY_BTC_USD` does for a factory.
+pub async fn run_in_process(scenario: &Scenario, seed: u64, btc_usd: Option<f64>) -> Result<DrillOutcome, String> {
     let dir = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
     let mut config = Config::for_data_dir(dir.path().join("data"));
     let admin_key = ApiKey::generate();
@@ -65,6 +66,7 @@ pub async fn run_in_process(scenario: &Scenario, seed: u64) -> Result<DrillOutco
     config.admin_key = Some(admin_key.expose().to_owned());
     config.scenario_dir = dir.path().join("scenarios");
     config.seed = Some(seed);
+    config.btc_usd = btc_usd;
     config.workers = Some(1);
     config.shutdown_timeout_secs = 1;
     let clock = Arc::new(ManualClock::new(start_of_clock(scenario)));
@@ -152,7 +154,7 @@ pub async fn command(args: &crate::config::DrillArgs, config: &Config) -> std::p
     let outcome = match (&args.url, &config.admin_key) {
         (Some(url), Some(key)) => run_live(&scenario, seed, url, key).await,
         (Some(_), None) => Err("--url needs --admin-key (or FACTORY_ADMIN_KEY)".into()),
-        (None, _) => run_in_process(&scenario, seed).await,
+        (None, _) => run_in_process(&scenario, seed, config.btc_usd).await,
     };
     match outcome {
         Ok(outcome) => {

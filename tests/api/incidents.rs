@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, fix_code, kinds, spawn_app, spawn_with};
 
 /// The incident of 2024-11-27: `fail` from 14:02:46 to 14:11:14 MST, eight orders of 0.05 ₿ lost.
-async fn replay_real_incident(app: &TestApp) -> (String, Value) {
+pub async fn replay_real_incident(app: &TestApp) -> (String, Value) {
     let start: DateTime<Utc> = "2024-11-27T21:02:46Z".parse().unwrap();
     app.clock.set(start - Duration::hours(5));
     let key = app.create_vendor("jwt-pizza-service").await;

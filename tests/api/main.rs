@@ -15,6 +15,7 @@ mod incidents;
 mod operations;
 mod process;
 mod report_url;
+mod reports;
 mod scenarios;
 mod tickets;
 mod vendors;

@@ -8,7 +8,7 @@ use serde_json::json;
 
 /// Runs a drill with a bound on real time, so a stuck drill fails instead of hanging.
 async fn drill(s: &scenario::Scenario, seed: u64) -> scenario::drill::DrillOutcome {
-    tokio::time::timeout(std::time::Duration::from_secs(30), run_in_process(s, seed))
+    tokio::time::timeout(std::time::Duration::from_secs(30), run_in_process(s, seed, None))
         .await
         .unwrap_or_else(|_| panic!("drill {} hung", s.name))
         .unwrap_or_else(|e| panic!("drill {} did not run: {e}", s.name))

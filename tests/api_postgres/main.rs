@@ -26,6 +26,8 @@ mod operations;
 mod process;
 #[path = "../api/report_url.rs"]
 mod report_url;
+#[path = "../api/reports.rs"]
+mod reports;
 #[path = "../api/scenarios.rs"]
 mod scenarios;
 #[path = "../api/tickets.rs"]

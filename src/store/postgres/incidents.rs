@@ -38,6 +38,7 @@ fn from_row(r: &Row) -> StoreResult<(Incident, FixCode)> {
             lost_revenue: r.get::<_, i64>(16) as f64 / 1e8,
             wrong_fix_codes: count(17),
             seconds_to_resolve: None,
+            lost_revenue_usd: None,
         },
         timeline: Vec::new(),
     };

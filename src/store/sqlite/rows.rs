@@ -66,6 +66,7 @@ pub(super) fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<(Incident, FixC
             lost_revenue: crate::domain::order::Order::round(r.get(16)?),
             wrong_fix_codes: r.get::<_, i64>(17)? as u64,
             seconds_to_resolve: None,
+            lost_revenue_usd: None,
         },
         timeline: Vec::new(),
     };
