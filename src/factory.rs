@@ -204,7 +204,7 @@ fn write_secret_file(path: &Path, secret: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        crate::private_files::private_dir(dir)?;
     }
     let mut file = std::fs::OpenOptions::new()
         .write(true)
@@ -231,6 +231,6 @@ async fn current_keys(
     }
     let fresh = StoredKey::generate(config.ticket_alg, now)?;
     store.rotate_signing_key(&fresh).await?;
-    log::info!("generated a {} signing key ({})", fresh.alg.as_str(), fresh.kid);
+    log::info!("generated a new {} signing key ({})", fresh.alg.as_str(), fresh.kid);
     Ok(store.signing_keys().await?)
 }

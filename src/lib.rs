@@ -8,6 +8,7 @@ pub mod domain;
 pub mod factory;
 pub mod http;
 pub mod metrics;
+pub mod private_files;
 pub mod probe;
 pub mod random;
 pub mod routes;

@@ -30,6 +30,12 @@ pub struct Application {
 }
 
 pub async fn open_store(config: &Config) -> Result<Arc<dyn Store>, StoreError> {
+    if config.data_dir.exists() {
+        let key_file = config.data_dir.join("admin.key");
+        crate::private_files::private_dir(&config.data_dir)
+            .and_then(|()| crate::private_files::private_file(&key_file))
+            .map_err(|e| StoreError::Unavailable(format!("data directory {}: {e}", config.data_dir.display())))?;
+    }
     match config.database_url.as_deref() {
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
             Ok(Arc::new(PostgresStore::open(url).await?))

@@ -9,6 +9,7 @@ mod campaigns;
 mod chaos;
 mod crash;
 mod errors;
+mod files;
 mod helpers;
 mod hot_path;
 mod incidents;

@@ -14,6 +14,8 @@ mod chaos;
 mod crash;
 #[path = "../api/errors.rs"]
 mod errors;
+#[path = "../api/files.rs"]
+mod files;
 #[path = "../api/helpers.rs"]
 mod helpers;
 #[path = "../api/hot_path.rs"]

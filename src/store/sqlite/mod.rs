@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::{IncidentFilter, OpenIncident, StatsDelta, Store, StoreError, StoreResult, Transition, from_ms, to_ms};
 use crate::domain::{FixCode, Incident, KeyHash, TimelineEvent, Vendor, VendorId};
+use crate::private_files;
 use crate::tickets::{Algorithm, StoredKey};
 
 mod incidents;
@@ -24,6 +25,17 @@ const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../../migrations/sqlit
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
     calls: Arc<AtomicU64>,
+}
+
+/// Creates the database file owner-only before SQLite opens it, so it is never readable by others.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(0o600)
+        .open(path)
+        .map(drop)
 }
 
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
@@ -41,7 +53,14 @@ impl SqliteStore {
     /// Opens (creating if needed) the database file and applies pending migrations.
     pub fn open(path: &Path) -> StoreResult<Self> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(unavailable)?;
+            private_files::create_dir(dir).map_err(unavailable)?;
+        }
+        create_private(path).map_err(unavailable)?;
+        // SQLite gives the -wal and -shm files the database file's own mode.
+        for suffix in ["", "-wal", "-shm"] {
+            let mut file = path.as_os_str().to_owned();
+            file.push(suffix);
+            private_files::private_file(Path::new(&file)).map_err(unavailable)?;
         }
         let mut conn = Connection::open(path).map_err(unavailable)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(unavailable)?;
