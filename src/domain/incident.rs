@@ -88,6 +88,7 @@ pub struct Stats {
 
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct TimelineEvent {
+    #[serde(serialize_with = "crate::domain::instant::ms")]
     pub at: DateTime<Utc>,
     pub kind: String,
     pub detail: String,
@@ -113,10 +114,15 @@ pub struct Incident {
     pub params: ChaosParams,
     pub state: IncidentState,
     pub initiated_by: String,
+    #[serde(serialize_with = "crate::domain::instant::ms")]
     pub initiated_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::domain::instant::ms")]
     pub start_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::domain::instant::ms_opt")]
     pub started_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::domain::instant::ms_opt")]
     pub first_failure_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::domain::instant::ms_opt")]
     pub resolved_at: Option<DateTime<Utc>>,
     pub resolved_by: Option<ResolvedBy>,
     pub max_duration_secs: Option<u64>,

@@ -2,6 +2,7 @@
 
 pub mod chaos;
 pub mod incident;
+pub mod instant;
 pub mod order;
 pub mod secret;
 pub mod vendor;

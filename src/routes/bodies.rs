@@ -27,6 +27,7 @@ pub struct VendorFields {
     pub email: Option<String>,
     pub website: Option<String>,
     pub git_hub_url: Option<String>,
+    #[serde(serialize_with = "crate::domain::instant::ms")]
     pub created: DateTime<Utc>,
     pub roles: Vec<Role>,
 }
@@ -52,7 +53,10 @@ pub struct OwnChaos {
     /// `none`, or the mode of the active chaos.
     #[serde(rename = "type")]
     pub kind: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::domain::instant::ms_opt"
+    )]
     pub start_date: Option<DateTime<Utc>>,
 }
 
@@ -70,6 +74,7 @@ pub struct PendingChaos {
     pub incident_id: Uuid,
     pub state: IncidentState,
     pub mode: ChaosMode,
+    #[serde(serialize_with = "crate::domain::instant::ms")]
     pub start_at: DateTime<Utc>,
 }
 

@@ -39,9 +39,9 @@ async fn the_factory_tells_the_story_of_a_real_incident() {
     let (_, incident) = replay_real_incident(&app).await;
     assert_eq!(incident["state"], "resolved");
     assert_eq!(incident["resolvedBy"], "report");
-    assert_eq!(incident["startedAt"], "2024-11-27T21:02:46Z");
-    assert_eq!(incident["resolvedAt"], "2024-11-27T21:11:14Z");
-    assert_eq!(incident["firstFailureAt"], "2024-11-27T21:03:16Z");
+    assert_eq!(incident["startedAt"], "2024-11-27T21:02:46.000Z");
+    assert_eq!(incident["resolvedAt"], "2024-11-27T21:11:14.000Z");
+    assert_eq!(incident["firstFailureAt"], "2024-11-27T21:03:16.000Z");
     assert_eq!(
         incident["stats"],
         json!({"ordersAffected": 8, "ordersFailed": 8, "lostRevenue": 0.4, "ordersSucceeded": 0, "wrongFixCodes": 0, "secondsToResolve": 508})

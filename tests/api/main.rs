@@ -13,6 +13,7 @@ mod files;
 mod helpers;
 mod hot_path;
 mod incidents;
+mod instants;
 mod operations;
 mod process;
 mod report_url;

@@ -47,9 +47,9 @@ async fn the_real_incident_replays_with_its_own_figures() {
     let outcome = drill(&s, 42).await;
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
     let incident = &outcome.observed.incidents[0];
-    assert_eq!(incident["startedAt"], "2024-11-27T21:02:46Z");
-    assert_eq!(incident["resolvedAt"], "2024-11-27T21:11:14Z");
-    assert_eq!(incident["firstFailureAt"], "2024-11-27T21:03:16Z");
+    assert_eq!(incident["startedAt"], "2024-11-27T21:02:46.000Z");
+    assert_eq!(incident["resolvedAt"], "2024-11-27T21:11:14.000Z");
+    assert_eq!(incident["firstFailureAt"], "2024-11-27T21:03:16.000Z");
     assert_eq!(
         incident["stats"],
         json!({"ordersAffected": 8, "ordersFailed": 8, "lostRevenue": 0.4, "ordersSucceeded": 0, "wrongFixCodes": 0, "secondsToResolve": 508})

@@ -22,6 +22,8 @@ mod helpers;
 mod hot_path;
 #[path = "../api/incidents.rs"]
 mod incidents;
+#[path = "../api/instants.rs"]
+mod instants;
 #[path = "../api/operations.rs"]
 mod operations;
 #[path = "../api/process.rs"]
