@@ -19,7 +19,6 @@ use crate::routes;
 use crate::store::{PostgresStore, SqliteStore, Store, StoreError};
 
 /// Largest request body any route reads.
-pub const BODY_LIMIT: usize = 64 * 1024;
 
 pub struct Application {
     port: u16,
@@ -75,7 +74,7 @@ impl Application {
                 .app_data(data.clone())
                 .app_data(
                     web::JsonConfig::default()
-                        .limit(BODY_LIMIT)
+                        .limit(crate::http::BODY_LIMIT)
                         .error_handler(error::json_error),
                 )
                 .app_data(web::PathConfig::default().error_handler(error::path_error))

@@ -8,3 +8,6 @@ pub mod error;
 
 pub use auth::{AdminCaller, VendorCaller};
 pub use error::ApiError;
+
+/// The largest request body any route reads (the contract's 64 KiB).
+pub const BODY_LIMIT: usize = 64 * 1024;

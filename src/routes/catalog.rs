@@ -7,7 +7,7 @@ use actix_web::{Route, web};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 
 use super::bodies::*;
-use super::{chaos, docs, health, incidents, metrics, openapi, scenarios, support, tickets, vendors};
+use super::{chaos, docs, health, incidents, metrics, openapi, roster, scenarios, support, tickets, vendors};
 use crate::domain::Incident;
 
 pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
@@ -140,6 +140,11 @@ pub static ENDPOINTS: LazyLock<Vec<Endpoint>> = LazyLock::new(|| {
             .example(r#"curl -X POST $FACTORY/api/admin/vendors -H 'authorization: Bearer $ADMIN' -H 'content-type: application/json' -d '{"id":"team7","name":"Team 7"}'"#, r#"{"id":"team7","name":"Team 7","roles":["vendor"],"chaos":null,"apiKey":"..."}"#),
         ep("GET", "/api/admin/vendors", Admin, "List vendors with their pending or active chaos (admin)", || web::get().to(vendors::list), Reply::Json(200, schema::<Vec<AdminVendor>>))
             .example("curl $FACTORY/api/admin/vendors -H 'authorization: Bearer $ADMIN'", r#"[{"id":"team7","chaos":null}]"#),
+        // Before `/api/admin/vendors/{id}`, which would otherwise take `import` for an id.
+        ep("POST", "/api/admin/vendors/import", Admin, "Create a class's vendors from a JSON list or a CSV file; answers each rejected row's reason, and with Accept: text/csv the hand-out of keys (admin)", || web::post().to(roster::import), Reply::Json(200, schema::<roster::Imported>))
+            .body(schema::<Vec<vendors::NewVendor>>)
+            .errors(&[400, 401, 403, 404, 405, 413, 415, 503])
+            .example(r#"curl -X POST $FACTORY/api/admin/vendors/import -H 'authorization: Bearer $ADMIN' -H 'content-type: text/csv' -H 'accept: text/csv' --data-binary @roster.csv"#, r#"{"created":[{"id":"team7","apiKey":"..."}],"rejected":[{"row":3,"id":"team7","reason":"duplicate: vendor team7 appears earlier in this list"}]}"#),
         ep("GET", "/api/admin/vendors/{id}", Admin, "Read a vendor (admin)", || web::get().to(vendors::read), Reply::Json(200, schema::<AdminVendor>))
             .example("curl $FACTORY/api/admin/vendors/team7 -H 'authorization: Bearer $ADMIN'", r#"{"id":"team7","chaos":null}"#),
         ep("PATCH", "/api/admin/vendors/{id}", Admin, "Update a vendor's name, email, website, gitHubUrl or roles (admin)", || web::patch().to(vendors::update), Reply::Json(200, schema::<AdminVendor>))

@@ -54,7 +54,7 @@ pub async fn order(
 /// `POST /api/order/verify` (compat): any failure to read or check the ticket is `invalid`.
 pub async fn verify(f: web::Data<Factory>, payload: web::Payload) -> Result<HttpResponse, ApiError> {
     let body = payload
-        .to_bytes_limited(crate::startup::BODY_LIMIT)
+        .to_bytes_limited(crate::http::BODY_LIMIT)
         .await
         .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body larger than 65536 bytes"))?
         .map_err(|e| ApiError::bad_request(format!("unreadable body: {e}")))?;

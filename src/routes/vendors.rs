@@ -66,25 +66,40 @@ fn roles(raw: Option<Vec<String>>) -> Result<Option<Vec<Role>>, ApiError> {
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewVendor {
-    id: VendorId,
+    pub(super) id: VendorId,
     #[schemars(length(min = 1, max = 200))]
-    name: String,
+    pub(super) name: String,
     #[schemars(length(min = 1, max = 320))]
-    email: Option<String>,
+    pub(super) email: Option<String>,
     #[schemars(length(min = 1, max = 2048))]
-    website: Option<String>,
+    pub(super) website: Option<String>,
     #[schemars(length(min = 1, max = 2048))]
-    git_hub_url: Option<String>,
+    pub(super) git_hub_url: Option<String>,
     #[schemars(with = "Option<Vec<Role>>")]
-    roles: Option<Vec<String>>,
+    pub(super) roles: Option<Vec<String>>,
 }
 
-pub async fn create(
-    f: web::Data<Factory>,
-    admin: AdminCaller,
-    body: web::Json<NewVendor>,
-) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+/// Why a vendor could not be registered: a field's problem, or an id already taken.
+pub(super) enum Refused {
+    Invalid(ApiError),
+    Taken(VendorId),
+}
+
+impl From<ApiError> for Refused {
+    fn from(e: ApiError) -> Self {
+        Refused::Invalid(e)
+    }
+}
+
+impl From<StoreError> for Refused {
+    fn from(e: StoreError) -> Self {
+        Refused::Invalid(e.into())
+    }
+}
+
+/// Checks and stores one new vendor with a fresh key: the one rule for the create route and
+/// the roster import.
+pub(super) async fn register(f: &Factory, body: NewVendor, by: &str) -> Result<CreatedVendor, Refused> {
     let vendor = Vendor {
         name: text_field("name", &body.name, 200).map_err(ApiError::bad_request)?,
         email: optional_text("email", body.email, 320)?,
@@ -96,19 +111,30 @@ pub async fn create(
     };
     let key = ApiKey::generate();
     match f.store.insert_vendor(&vendor, key.hash()).await {
-        Err(StoreError::Conflict(_)) => return Err(ApiError::conflict(format!("vendor {} already exists", vendor.id))),
+        Err(StoreError::Conflict(_)) => return Err(Refused::Taken(vendor.id)),
         other => other?,
     }
     f.directory.put_vendor(vendor.clone(), Some(vec![key.hash()]));
-    log::info!("vendor {} created by {}", vendor.id, admin.label());
-    let vendor = AdminVendor {
-        fields: (&vendor).into(),
-        chaos: None,
-    };
-    Ok(HttpResponse::Created().json(CreatedVendor {
-        vendor,
+    log::info!("vendor {} created by {by}", vendor.id);
+    Ok(CreatedVendor {
+        vendor: AdminVendor {
+            fields: (&vendor).into(),
+            chaos: None,
+        },
         api_key: key.expose().to_owned(),
-    }))
+    })
+}
+
+pub async fn create(
+    f: web::Data<Factory>,
+    admin: AdminCaller,
+    body: web::Json<NewVendor>,
+) -> Result<HttpResponse, ApiError> {
+    match register(&f, body.into_inner(), &admin.label()).await {
+        Ok(created) => Ok(HttpResponse::Created().json(created)),
+        Err(Refused::Invalid(e)) => Err(e),
+        Err(Refused::Taken(id)) => Err(ApiError::conflict(format!("vendor {id} already exists"))),
+    }
 }
 
 pub async fn list(f: web::Data<Factory>, _admin: AdminCaller) -> HttpResponse {

@@ -18,6 +18,7 @@ mod operations;
 mod process;
 mod report_url;
 mod reports;
+mod roster;
 mod scenarios;
 mod tickets;
 mod vendors;

@@ -32,6 +32,8 @@ mod process;
 mod report_url;
 #[path = "../api/reports.rs"]
 mod reports;
+#[path = "../api/roster.rs"]
+mod roster;
 #[path = "../api/scenarios.rs"]
 mod scenarios;
 #[path = "../api/tickets.rs"]
