@@ -18,7 +18,6 @@ use crate::random::Draws;
 use crate::routes;
 use crate::store::{PostgresStore, SqliteStore, Store, StoreError};
 
-/// Largest request body any route reads.
 
 pub struct Application {
     port: u16,
