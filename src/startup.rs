@@ -18,7 +18,6 @@ use crate::random::Draws;
 use crate::routes;
 use crate::store::{PostgresStore, SqliteStore, Store, StoreError};
 
-
 pub struct Application {
     port: u16,
     factory: web::Data<Factory>,
