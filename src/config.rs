@@ -90,6 +90,9 @@ pub struct Config {
     /// Whether vendors may read their own ended incidents (on|off).
     #[arg(long, env = "FACTORY_VENDOR_INCIDENTS", default_value = "on", value_parser = parse_switch, global = true)]
     pub vendor_incidents: bool,
+    /// Whether vendors may ask for chaos of their own with `PUT /api/vendor/chaos/{mode}` (on|off).
+    #[arg(long, env = "FACTORY_VENDOR_SELF_CHAOS", default_value = "on", value_parser = parse_switch, global = true)]
+    pub vendor_self_chaos: bool,
     /// Seed of the chaos draws (start instants, flaky seeds); random when unset.
     #[arg(long, env = "FACTORY_SEED", global = true)]
     pub seed: Option<u64>,

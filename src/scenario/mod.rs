@@ -170,7 +170,11 @@ impl WindowSpec {
         if dates.is_empty() {
             dates.extend((span..span + 7).map(|i| first + Duration::days(i)).find(allowed));
         }
-        dates.into_iter().map(window).filter(|w| w.bounds().0 > now).collect()
+        dates
+            .into_iter()
+            .map(window)
+            .filter(|w| w.bounds().is_ok_and(|(start, _)| start > now))
+            .collect()
     }
 }
 
