@@ -256,3 +256,31 @@ async fn windows_in_daylight_saving_changes_hold_only_their_wall_clock_times() {
     }
     assert!(mdt > 10 && mst > 10, "both occurrences are drawn: {mdt} MDT, {mst} MST");
 }
+
+#[tokio::test]
+async fn absurd_spans_in_scenario_files_are_refused_not_a_panic_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, chaos) in [
+        ("far", "start = \"+99999999999999d\""),
+        ("long", "max_duration = \"31d\""),
+        ("fine", "max_duration = \"30d\""),
+    ] {
+        let text = format!("# {name}\n[chaos]\nmode = \"fail\"\n{chaos}\n");
+        std::fs::write(dir.path().join(format!("{name}.toml")), text).unwrap();
+    }
+    let path = dir.path().to_path_buf();
+    let app = spawn_with(move |c| c.scenario_dir = path).await;
+    let (status, list) = app.admin(Method::GET, "/api/admin/scenarios", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["fine"],
+        "the absurd files are left out, and the factory started"
+    );
+}
