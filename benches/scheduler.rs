@@ -99,7 +99,7 @@ async fn fill(dir: &Path, pending: usize, timed: usize) {
     for i in 0..pending {
         let at = tomorrow + chrono::Duration::milliseconds(i as i64);
         let id = VendorId::parse(&format!("p{i}")).expect("valid id");
-        chaos::schedule(&f, &id, request(Start::At(at)), "bench".into(), false)
+        chaos::schedule(&f, &id, request(Start::At(at)), "bench".into())
             .await
             .expect("chaos scheduled");
     }
@@ -142,7 +142,7 @@ async fn measure(dir: &Path, pending: usize, timed: usize) {
     for i in 0..timed {
         let id = VendorId::parse(&format!("t{i}")).expect("valid id");
         let at = first + chrono::Duration::microseconds((i as f64 * spread_ms * 1e3) as i64);
-        chaos::schedule(&f, &id, request(Start::At(at)), "bench".into(), false)
+        chaos::schedule(&f, &id, request(Start::At(at)), "bench".into())
             .await
             .expect("chaos scheduled");
         let live = f

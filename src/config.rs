@@ -93,6 +93,9 @@ pub struct Config {
     /// Dollars per bitcoin: incident stats gain `lostRevenueUsd` and reports show dollars too.
     #[arg(long, env = "FACTORY_BTC_USD", value_parser = parse_rate, global = true)]
     pub btc_usd: Option<f64>,
+    /// Whether vendors may ask for chaos of their own with `PUT /api/vendor/chaos/{mode}` (on|off).
+    #[arg(long, env = "FACTORY_VENDOR_SELF_CHAOS", default_value = "on", value_parser = parse_switch, global = true)]
+    pub vendor_self_chaos: bool,
     /// Seed of the chaos draws (start instants, flaky seeds); random when unset.
     #[arg(long, env = "FACTORY_SEED", global = true)]
     pub seed: Option<u64>,

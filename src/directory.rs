@@ -30,6 +30,13 @@ pub struct LiveChaos {
     pub throttled: AtomicU64,
 }
 
+/// `start + secs`, or `None` when that is past the end of representable time: a stored duration
+/// that long (the API caps it at 30 days) means the chaos never ends by itself, not a panic.
+fn end_of(start: DateTime<Utc>, secs: u64) -> Option<DateTime<Utc>> {
+    let secs = i64::try_from(secs).ok()?;
+    start.checked_add_signed(Duration::try_seconds(secs)?)
+}
+
 impl LiveChaos {
     pub fn from_open(open: OpenIncident, public_url: &str, counters: Arc<Counters>) -> Self {
         let inc = open.incident;
@@ -40,9 +47,7 @@ impl LiveChaos {
         );
         Self {
             incident_id: inc.id,
-            ends_at: inc
-                .max_duration_secs
-                .map(|s| inc.start_at + Duration::seconds(s as i64)),
+            ends_at: inc.max_duration_secs.and_then(|s| end_of(inc.start_at, s)),
             vendor_id: inc.vendor_id,
             mode: inc.mode,
             params: inc.params,
@@ -334,6 +339,14 @@ impl Directory {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unrepresentable_end_is_no_end() {
+        let start = Utc::now();
+        assert_eq!(end_of(start, 60), Some(start + Duration::seconds(60)));
+        assert_eq!(end_of(start, 100_000_000_000_000), None);
+        assert_eq!(end_of(start, u64::MAX), None);
+    }
 
     #[test]
     fn a_flush_takes_only_what_was_counted_and_a_delta_put_back_comes_again() {

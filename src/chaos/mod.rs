@@ -3,22 +3,21 @@
 pub mod engine;
 pub mod limiter;
 pub mod report;
+mod schedule;
 pub mod scheduler;
 
 use std::net::IpAddr;
-use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use crate::directory::LiveChaos;
-use crate::domain::incident::Stats;
 use crate::domain::{
-    ApiKey, ChaosMode, ChaosParams, ChaosWindow, FixCode, Incident, IncidentState, ResolvedBy, TimelineEvent, VendorId,
+    ApiKey, ChaosMode, ChaosParams, ChaosWindow, Incident, IncidentState, ResolvedBy, TimelineEvent, VendorId,
 };
 use crate::factory::Factory;
 use crate::metrics::ResolvedLabels;
-use crate::store::{OpenIncident, StoreError, Transition};
+use crate::store::{StoreError, Transition};
+pub use schedule::{request_own, schedule};
 
 /// When a chaos starts.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,94 +50,6 @@ pub enum ChaosError {
     NoChaos(VendorId),
     #[error(transparent)]
     Store(#[from] StoreError),
-}
-
-/// Schedules a chaos. With `replace_scheduled` (a vendor's own request), a chaos that is only
-/// scheduled is cancelled and replaced; otherwise any open chaos is a conflict.
-pub async fn schedule(
-    f: &Factory,
-    vendor: &VendorId,
-    request: ChaosRequest,
-    initiated_by: String,
-    replace_scheduled: bool,
-) -> Result<Incident, ChaosError> {
-    if f.directory.by_id(vendor).is_none() {
-        // Created a moment ago through another instance behind the same address, perhaps.
-        f.refresh().await?;
-        if f.directory.by_id(vendor).is_none() {
-            return Err(ChaosError::UnknownVendor(vendor.clone()));
-        }
-    }
-    let now = f.clock.now();
-    let params = request
-        .params
-        .validate(request.mode, f.config.max_delay_ms, f.draws.next_u64())
-        .map_err(ChaosError::Invalid)?;
-    let start_at = match request.start {
-        Start::Now => now,
-        Start::At(t) if t < now - chrono::Duration::seconds(5) => {
-            return Err(ChaosError::Invalid("start must not be in the past".into()));
-        }
-        Start::At(t) => t.max(now),
-        Start::Window(w) => w.pick(|low, high| f.draws.below(low, high)),
-    };
-    let incident = Incident {
-        id: Uuid::new_v4(),
-        vendor_id: vendor.clone(),
-        mode: request.mode,
-        params,
-        state: IncidentState::Scheduled,
-        initiated_by: initiated_by.clone(),
-        initiated_at: now,
-        start_at,
-        started_at: None,
-        first_failure_at: None,
-        resolved_at: None,
-        resolved_by: None,
-        max_duration_secs: request.max_duration_secs,
-        stats: Stats::default(),
-        timeline: vec![TimelineEvent::new(
-            now,
-            "scheduled",
-            format!(
-                "{} chaos scheduled by {initiated_by} to start at {}",
-                request.mode,
-                start_at.to_rfc3339()
-            ),
-        )],
-    };
-    let fix_code = FixCode::generate();
-    let replaced = f
-        .store
-        .create_incident(&incident, &fix_code, replace_scheduled.then_some(now))
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict(_) if replace_scheduled => ChaosError::Active(vendor.clone()),
-            StoreError::Conflict(_) => ChaosError::Pending(vendor.clone()),
-            other => other.into(),
-        })?;
-    if let Some(old) = replaced {
-        log::info!("incident {old} of vendor {vendor} cancelled: replaced by a new request");
-    }
-    let live = Arc::new(LiveChaos::from_open(
-        OpenIncident {
-            incident: incident.clone(),
-            fix_code,
-        },
-        &f.public_url,
-        f.stats.counters(incident.id),
-    ));
-    f.directory.set_chaos(vendor, Some(live.clone()));
-    log::info!(
-        "incident {} scheduled: {} chaos for vendor {vendor} at {}",
-        incident.id,
-        incident.mode,
-        start_at.to_rfc3339()
-    );
-    if live.is_due(now) {
-        scheduler::record_start(f, &live).await?;
-    }
-    Ok(f.store.incident(incident.id).await?.unwrap_or(incident))
 }
 
 /// Ends a vendor's chaos: a scheduled one is cancelled, an active one resolved by an admin.

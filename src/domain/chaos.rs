@@ -78,6 +78,19 @@ pub struct ChaosParams {
 pub const DEFAULT_DELAY_MS: u64 = 32_000;
 pub const DEFAULT_PROBABILITY: f64 = 0.5;
 pub const DEFAULT_RETRY_AFTER_SECS: u64 = 30;
+/// The longest a chaos may be told to last: 30 days, a whole course's worth of one incident.
+pub const MAX_DURATION_SECS: u64 = 30 * 24 * 3600;
+
+/// Checks a requested maximum duration against the documented range.
+pub fn check_max_duration(secs: u64) -> Result<u64, String> {
+    if (1..=MAX_DURATION_SECS).contains(&secs) {
+        Ok(secs)
+    } else {
+        Err(format!(
+            "maxDurationSecs must be from 1 to {MAX_DURATION_SECS} (30 days), not {secs}"
+        ))
+    }
+}
 
 /// How a flaky chaos picks the orders it fails.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -211,6 +224,15 @@ mod tests {
         assert_eq!(filled.seed, Some(42));
         let throttle = ChaosParams::default().validate(ChaosMode::Throttle, 60_000, 1).unwrap();
         assert_eq!(throttle.delay_ms, Some(32_000));
+    }
+
+    #[test]
+    fn max_durations_are_capped_at_30_days() {
+        assert_eq!(check_max_duration(1), Ok(1));
+        assert_eq!(check_max_duration(2_592_000), Ok(2_592_000));
+        assert!(check_max_duration(0).unwrap_err().contains("maxDurationSecs"));
+        assert!(check_max_duration(2_592_001).unwrap_err().contains("2592000"));
+        assert!(check_max_duration(100_000_000_000_000).is_err());
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Chaos windows: "between 08:00 and 14:00 in America/Denver on that day", DST-correct.
 
-use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -28,46 +28,143 @@ pub fn parse_date(field: &str, raw: &str) -> Result<NaiveDate, String> {
 
 /// The calendar day after `now` in `tz`.
 pub fn next_day(tz: Tz, now: DateTime<Utc>) -> NaiveDate {
-    now.with_timezone(&tz).date_naive() + Duration::days(1)
+    let today = now.with_timezone(&tz).date_naive();
+    today.succ_opt().unwrap_or(today)
 }
 
-/// The instant a wall-clock time names. In a fall-back overlap the earlier instant is taken for
-/// a window's start and the later for its end; a time skipped by spring-forward maps to the
-/// first instant after the gap.
-fn instant(tz: Tz, local: NaiveDateTime, latest: bool) -> DateTime<Utc> {
-    let mut probe = local;
-    for _ in 0..=24 * 60 {
-        match tz.from_local_datetime(&probe) {
-            LocalResult::Single(t) => return t.with_timezone(&Utc),
-            LocalResult::Ambiguous(early, late) => {
-                return if latest { late } else { early }.with_timezone(&Utc);
-            }
-            LocalResult::None => probe += Duration::minutes(1),
+/// Why a window gives no moment to draw.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WindowError {
+    /// Every wall-clock time of the window is skipped by the zone (a spring-forward gap).
+    NoMoment,
+    /// The window is over.
+    Ended,
+    /// The date is at the edge of what the calendar can represent.
+    OutOfRange,
+}
+
+impl WindowError {
+    /// The message a client reads.
+    pub fn message(self, w: &ChaosWindow) -> String {
+        let span = format!(
+            "{}-{} on {} in {}",
+            w.from.format("%H:%M"),
+            w.to.format("%H:%M"),
+            w.date,
+            w.tz
+        );
+        match self {
+            WindowError::NoMoment => format!("window {span} holds no moment: the zone skips it (daylight saving)"),
+            WindowError::Ended => format!("window {span} has already ended"),
+            WindowError::OutOfRange => format!("window.date {} is out of range", w.date),
         }
     }
-    // No zone skips a whole day; fall back to reading the time as UTC.
-    local.and_utc()
+}
+
+/// A stretch `[start, end)` of instants, as Unix seconds.
+type Piece = (i64, i64);
+
+/// Seconds between offset probes: no zone changes its offset twice this close together.
+const PROBE: i64 = 15 * 60;
+/// Offsets lie within ±15 hours, so every instant of a window is this close to its reading.
+const MARGIN: i64 = 15 * 3600;
+
+fn offset_at(tz: Tz, secs: i64) -> Result<i64, WindowError> {
+    let t = DateTime::from_timestamp(secs, 0).ok_or(WindowError::OutOfRange)?;
+    Ok(i64::from(
+        tz.offset_from_utc_datetime(&t.naive_utc()).fix().local_minus_utc(),
+    ))
+}
+
+fn instant(secs: i64) -> Result<DateTime<Utc>, WindowError> {
+    DateTime::from_timestamp(secs, 0).ok_or(WindowError::OutOfRange)
 }
 
 impl ChaosWindow {
-    /// The window as UTC instants `[start, end)`. A window whose end is not after its start
-    /// (22:00–02:00) runs past midnight into the next day.
-    pub fn bounds(&self) -> (DateTime<Utc>, DateTime<Utc>) {
+    /// The window's wall-clock interval `[from, to)` as readings in Unix seconds; one whose end
+    /// is not after its start (22:00–02:00) runs past midnight into the next day.
+    fn local_interval(&self) -> Option<(i64, i64)> {
         let end_date = if self.to <= self.from {
-            self.date + Duration::days(1)
+            self.date.succ_opt()?
         } else {
             self.date
         };
-        let start = instant(self.tz, self.date.and_time(self.from), false);
-        let end = instant(self.tz, end_date.and_time(self.to), true);
-        (start, end.max(start))
+        Some((
+            self.date.and_time(self.from).and_utc().timestamp(),
+            end_date.and_time(self.to).and_utc().timestamp(),
+        ))
     }
 
-    /// A uniformly drawn second of the window; `draw(low, high)` returns a value in `low..high`.
-    pub fn pick(&self, draw: impl FnOnce(i64, i64) -> i64) -> DateTime<Utc> {
-        let (start, end) = self.bounds();
-        let offset = draw(0, (end - start).num_seconds().max(1));
-        start + Duration::seconds(offset)
+    /// Every instant whose wall-clock reading lies in the window, as ascending pieces. Read this
+    /// way, a time skipped by spring-forward holds no instant and a time repeated by fall-back
+    /// holds both, so a draw is always inside the window as a clock on the wall shows it.
+    fn pieces(&self) -> Result<Vec<Piece>, WindowError> {
+        let (from, to) = self.local_interval().ok_or(WindowError::OutOfRange)?;
+        let (mut t, last) = (from - MARGIN, to + MARGIN);
+        let mut pieces = Vec::new();
+        while t < last {
+            // A stretch of one offset: probe forward, then bisect to the second it changes.
+            let offset = offset_at(self.tz, t)?;
+            let mut low = t;
+            let mut high = loop {
+                let next = (low + PROBE).min(last);
+                if next == last || offset_at(self.tz, next)? != offset {
+                    break next;
+                }
+                low = next;
+            };
+            while high - low > 1 && offset_at(self.tz, high)? != offset {
+                let mid = low + (high - low) / 2;
+                if offset_at(self.tz, mid)? == offset {
+                    low = mid;
+                } else {
+                    high = mid;
+                }
+            }
+            // Instants of the stretch whose reading (instant + offset) is in [from, to).
+            let (start, stop) = (t.max(from - offset), high.min(to - offset));
+            if start < stop {
+                pieces.push((start, stop));
+            }
+            t = high;
+        }
+        if pieces.is_empty() {
+            Err(WindowError::NoMoment)
+        } else {
+            Ok(pieces)
+        }
+    }
+
+    /// The first and the last instant of the window `[start, end)`.
+    pub fn bounds(&self) -> Result<(DateTime<Utc>, DateTime<Utc>), WindowError> {
+        let pieces = self.pieces()?;
+        Ok((instant(pieces[0].0)?, instant(pieces[pieces.len() - 1].1)?))
+    }
+
+    /// A uniformly drawn second of what is left of the window at `now`; `draw(low, high)`
+    /// returns a value in `low..high`. A window open now draws from now on, never before.
+    pub fn pick(&self, now: DateTime<Utc>, draw: impl FnOnce(i64, i64) -> i64) -> Result<DateTime<Utc>, WindowError> {
+        // From the next whole second on, so a draw is never before `now`.
+        let floor = now.timestamp() + i64::from(now.timestamp_subsec_nanos() > 0);
+        let left: Vec<Piece> = self
+            .pieces()?
+            .into_iter()
+            .map(|(start, end)| (start.max(floor), end))
+            .filter(|(start, end)| start < end)
+            .collect();
+        let total: i64 = left.iter().map(|(start, end)| end - start).sum();
+        if total == 0 {
+            return Err(WindowError::Ended);
+        }
+        let mut offset = draw(0, total).clamp(0, total - 1);
+        for (start, end) in &left {
+            if offset < end - start {
+                return instant(start + offset);
+            }
+            offset -= end - start;
+        }
+        // Not reached: the offset is below the total of the pieces.
+        instant(left[left.len() - 1].1 - 1)
     }
 }
 
@@ -91,16 +188,20 @@ mod tests {
             .to_string()
     }
 
+    fn before(date: &str) -> DateTime<Utc> {
+        parse_date("d", date).unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc() - chrono::Duration::days(30)
+    }
+
     #[test]
     fn winter_window_is_in_mst() {
-        let (start, end) = window("08:00", "14:00", "2026-12-01").bounds();
+        let (start, end) = window("08:00", "14:00", "2026-12-01").bounds().unwrap();
         assert_eq!(start.to_rfc3339(), "2026-12-01T15:00:00+00:00");
         assert_eq!(end.to_rfc3339(), "2026-12-01T21:00:00+00:00");
     }
 
     #[test]
     fn summer_window_is_in_mdt() {
-        let (start, _) = window("08:00", "14:00", "2026-07-01").bounds();
+        let (start, _) = window("08:00", "14:00", "2026-07-01").bounds().unwrap();
         assert_eq!(start.to_rfc3339(), "2026-07-01T14:00:00+00:00");
     }
 
@@ -116,10 +217,10 @@ mod tests {
         ];
         for (from, to, date) in cases {
             let w = window(from, to, date);
-            let (start, end) = w.bounds();
+            let (start, end) = w.bounds().unwrap();
             assert!(end > start, "{from}-{to} {date}");
             for _ in 0..500 {
-                let t = w.pick(|a, b| draws.below(a, b));
+                let t = w.pick(before(date), |a, b| draws.below(a, b)).unwrap();
                 assert!(
                     t >= start && t < end,
                     "{} outside {}..{}",
@@ -133,12 +234,69 @@ mod tests {
 
     #[test]
     fn spring_forward_window_is_an_hour_shorter() {
-        let (start, end) = window("01:00", "04:00", "2026-03-08").bounds();
+        let (start, end) = window("01:00", "04:00", "2026-03-08").bounds().unwrap();
         assert_eq!((end - start).num_hours(), 2);
-        let (start, end) = window("00:30", "02:30", "2026-11-01").bounds();
+        let (start, end) = window("00:30", "02:30", "2026-11-01").bounds().unwrap();
         assert_eq!((end - start).num_minutes(), 180);
-        let (start, _) = window("02:30", "03:30", "2026-03-08").bounds();
+        let (start, _) = window("02:30", "03:30", "2026-03-08").bounds().unwrap();
         assert_eq!(local(start), "2026-03-08 03:00:00 MDT");
+    }
+
+    #[test]
+    fn a_window_inside_the_spring_forward_gap_holds_no_moment() {
+        let w = window("02:10", "02:50", "2027-03-14");
+        assert_eq!(w.bounds(), Err(WindowError::NoMoment));
+        assert_eq!(w.pick(before("2027-03-14"), |a, _| a), Err(WindowError::NoMoment));
+        assert!(WindowError::NoMoment.message(&w).contains("holds no moment"));
+    }
+
+    #[test]
+    fn a_window_in_the_fall_back_overlap_draws_from_both_occurrences_only() {
+        let w = window("01:30", "01:45", "2026-11-01");
+        let draws = Draws::seeded(11);
+        let (mut mdt, mut mst) = (0, 0);
+        for _ in 0..2000 {
+            let t = w.pick(before("2026-11-01"), |a, b| draws.below(a, b)).unwrap();
+            let reading = local(t);
+            assert!(
+                ("2026-11-01 01:30:00".."2026-11-01 01:45:00").contains(&&reading[..19]),
+                "{reading}"
+            );
+            if reading.ends_with("MDT") { mdt += 1 } else { mst += 1 }
+        }
+        assert!(
+            mdt > 800 && mst > 800,
+            "both occurrences drawn alike: {mdt} MDT, {mst} MST"
+        );
+    }
+
+    #[test]
+    fn an_ended_window_is_refused_and_an_open_one_draws_from_now() {
+        let w = window("08:00", "14:00", "2026-12-01");
+        let noon = "2026-12-01T19:00:00.250Z".parse::<DateTime<Utc>>().unwrap();
+        let draws = Draws::seeded(5);
+        for _ in 0..500 {
+            let t = w.pick(noon, |a, b| draws.below(a, b)).unwrap();
+            assert!(
+                t > noon && t < "2026-12-01T21:00:00Z".parse::<DateTime<Utc>>().unwrap(),
+                "{t}"
+            );
+        }
+        let after = "2026-12-01T21:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(w.pick(after, |a, _| a), Err(WindowError::Ended));
+        assert_eq!(
+            w.pick(after - chrono::Duration::seconds(1), |a, _| a).unwrap(),
+            after - chrono::Duration::seconds(1)
+        );
+    }
+
+    #[test]
+    fn dates_at_the_edge_of_the_calendar_are_refused_not_a_panic() {
+        let mut w = window("22:00", "02:00", "2026-12-01");
+        w.date = NaiveDate::MAX;
+        assert_eq!(w.bounds(), Err(WindowError::OutOfRange));
+        w.date = NaiveDate::MIN;
+        assert!(w.pick(before("2026-12-01"), |a, _| a).is_err());
     }
 
     #[test]

@@ -92,7 +92,7 @@ pub async fn apply(f: &Factory, scenario: &Scenario, vendors: Vendors, by: Strin
             },
             max_duration_secs: plan.max_duration_secs,
         };
-        match chaos::schedule(f, &id, request, format!("{by} (scenario {})", scenario.name), false).await {
+        match chaos::schedule(f, &id, request, format!("{by} (scenario {})", scenario.name)).await {
             Ok(incident) => applied.incidents.push(incident),
             // Scheduled meanwhile, by another admin or instance: still not overwritten.
             Err(ChaosError::Pending(_)) => applied.skipped.push(Skipped {

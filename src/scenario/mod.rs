@@ -123,7 +123,10 @@ impl ChaosSpec {
             ticket -= i64::from(*w);
         }
         let start = match &self.start {
-            StartSpec::Offset(d) => PlannedStart::At(now + *d),
+            StartSpec::Offset(d) => PlannedStart::At(
+                now.checked_add_signed(*d)
+                    .ok_or("the start offset reaches past representable time")?,
+            ),
             StartSpec::At(t) => PlannedStart::At(*t),
             StartSpec::Window(w) => {
                 let days = w.open_days(now);
@@ -166,11 +169,17 @@ impl WindowSpec {
             date,
         };
         let span = i64::from(self.span_days.max(1));
-        let mut dates: Vec<NaiveDate> = (0..span).map(|i| first + Duration::days(i)).filter(allowed).collect();
+        // Checked: a first date at the calendar's edge gives fewer days, not a panic.
+        let day = |i: i64| first.checked_add_days(chrono::Days::new(i as u64));
+        let mut dates: Vec<NaiveDate> = (0..span).filter_map(day).filter(allowed).collect();
         if dates.is_empty() {
-            dates.extend((span..span + 7).map(|i| first + Duration::days(i)).find(allowed));
+            dates.extend((span..span + 7).filter_map(day).find(allowed));
         }
-        dates.into_iter().map(window).filter(|w| w.bounds().0 > now).collect()
+        dates
+            .into_iter()
+            .map(window)
+            .filter(|w| w.bounds().is_ok_and(|(start, _)| start > now))
+            .collect()
     }
 }
 

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{IncidentFilter, OpenIncident, StatsDelta, Store, StoreResult, Transition};
+use super::{IncidentFilter, OpenIncident, Recorded, StatsDelta, Store, StoreResult, Transition};
 use crate::domain::{FixCode, Incident, KeyHash, TimelineEvent, Vendor, VendorId};
 use crate::metrics::{Metrics, StoreLabels};
 use crate::tickets::StoredKey;
@@ -86,11 +86,11 @@ impl Store for MeteredStore {
         &self,
         incident: &Incident,
         fix_code: &FixCode,
-        replace_scheduled_after: Option<DateTime<Utc>>,
-    ) -> StoreResult<Option<Uuid>> {
+        own_request: bool,
+    ) -> StoreResult<Recorded> {
         self.timed(
             "create_incident",
-            self.inner.create_incident(incident, fix_code, replace_scheduled_after),
+            self.inner.create_incident(incident, fix_code, own_request),
         )
         .await
     }

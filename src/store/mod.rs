@@ -65,6 +65,28 @@ impl StatsDelta {
     }
 }
 
+/// What recording a new chaos did.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Recorded {
+    /// The incident is stored; `replaced` is the requester's own earlier one it cancelled.
+    New { replaced: Option<Uuid> },
+    /// A vendor's own request met a scheduled chaos someone else asked for: that one is kept,
+    /// with a note on its timeline, and nothing new is stored.
+    Kept(Uuid),
+}
+
+/// The timeline note a kept incident gets when its vendor asks for chaos of its own.
+pub(crate) fn kept_note(incident: &Incident) -> TimelineEvent {
+    TimelineEvent::new(
+        incident.initiated_at,
+        "vendor_request",
+        format!(
+            "{} asked for {} chaos of its own; this incident was kept",
+            incident.initiated_by, incident.mode
+        ),
+    )
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct IncidentFilter {
     pub vendor: Option<VendorId>,
@@ -98,15 +120,16 @@ pub trait Store: Send + Sync + 'static {
     /// Retires every current key at `key.created_at` and adds `key` as the current one.
     async fn rotate_signing_key(&self, key: &StoredKey) -> StoreResult<()>;
 
-    /// Records a new scheduled incident. With `replace_scheduled_after`, a scheduled incident of
-    /// the vendor that has not started by then is cancelled first (a vendor's own request).
-    /// Conflict if the vendor still has open chaos.
+    /// Records a new scheduled incident. With `own_request` (a vendor asking for its own chaos),
+    /// a scheduled incident of the vendor that has not started by `initiated_at` is cancelled
+    /// first if the same requester (`initiated_by`) asked for it, and kept, with a note, if
+    /// anyone else did. Conflict if the vendor still has open chaos.
     async fn create_incident(
         &self,
         incident: &Incident,
         fix_code: &FixCode,
-        replace_scheduled_after: Option<DateTime<Utc>>,
-    ) -> StoreResult<Option<Uuid>>;
+        own_request: bool,
+    ) -> StoreResult<Recorded>;
     /// Scheduled → active at the incident's start instant, once; true for the caller that did it.
     async fn start_incident(&self, id: Uuid, detail: &str) -> StoreResult<bool>;
     async fn transition(&self, id: Uuid, change: &Transition) -> StoreResult<bool>;

@@ -7,6 +7,7 @@ mod backend;
 
 mod campaigns;
 mod chaos;
+mod chaos_input;
 mod crash;
 mod errors;
 mod files;

@@ -10,6 +10,8 @@ mod backend;
 mod campaigns;
 #[path = "../api/chaos.rs"]
 mod chaos;
+#[path = "../api/chaos_input.rs"]
+mod chaos_input;
 #[path = "../api/crash.rs"]
 mod crash;
 #[path = "../api/errors.rs"]

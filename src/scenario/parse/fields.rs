@@ -7,13 +7,18 @@ use chrono_tz::Tz;
 use toml::Spanned;
 
 use super::{MAX_ORDERS, RawChaos, RawOrders, RawWindow, ScenarioError, Source};
+use crate::domain::chaos::check_max_duration;
 use crate::domain::window::{parse_date, parse_time, parse_tz};
 use crate::domain::{ChaosMode, ChaosParams, VendorId};
 use crate::scenario::{ChaosSpec, Item, OrderSpec, StartSpec, WindowSpec};
 
-/// "8m28s", "+2m", "-30s", "1h30m", "500ms": a signed duration.
+/// The longest span a scenario may name: no drill or campaign reaches further than a year.
+const MAX_SPAN: Duration = Duration::days(366);
+
+/// "8m28s", "+2m", "-30s", "1h30m", "500ms": a signed duration of at most a year.
 pub fn parse_span(raw: &str, signed: bool) -> Result<Duration, String> {
     let bad = || format!("{raw:?} is not a duration such as \"8m28s\", \"2h\" or \"500ms\"");
+    let too_long = || format!("{raw:?} is longer than 366 days");
     let (sign, mut rest) = match raw.trim().as_bytes().first() {
         Some(b'+') => (1, &raw.trim()[1..]),
         Some(b'-') if signed => (-1, &raw.trim()[1..]),
@@ -26,18 +31,22 @@ pub fn parse_span(raw: &str, signed: bool) -> Result<Duration, String> {
     let mut total = Duration::zero();
     while !rest.is_empty() {
         let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
-        let n: i64 = rest[..digits].parse().map_err(|_| bad())?;
+        let n: i64 = rest[..digits].parse().map_err(|_| too_long())?;
         rest = &rest[digits..];
         let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        // Checked: a file saying "99999999999999d" is an error, not a panic at start.
         let unit = match &rest[..unit_len] {
-            "d" => Duration::days(n),
-            "h" => Duration::hours(n),
-            "m" => Duration::minutes(n),
-            "s" => Duration::seconds(n),
-            "ms" => Duration::milliseconds(n),
+            "d" => Duration::try_days(n),
+            "h" => Duration::try_hours(n),
+            "m" => Duration::try_minutes(n),
+            "s" => Duration::try_seconds(n),
+            "ms" => Duration::try_milliseconds(n),
             _ => return Err(bad()),
         };
-        total += unit;
+        total = unit
+            .and_then(|u| total.checked_add(&u))
+            .filter(|t| *t <= MAX_SPAN)
+            .ok_or_else(too_long)?;
         rest = &rest[unit_len..];
     }
     Ok(total * sign)
@@ -117,8 +126,8 @@ pub(super) fn chaos(src: &Source, raw: &Spanned<RawChaos>) -> Result<ChaosSpec, 
         .max_duration
         .as_ref()
         .map(|d| match parse_span(d.get_ref(), false) {
-            Ok(span) if span.num_seconds() >= 1 => Ok(span.num_seconds() as u64),
-            Ok(_) => Err(src.at("chaos.max_duration", d, "must be at least 1s")),
+            Ok(span) => check_max_duration(span.num_seconds().max(0) as u64)
+                .map_err(|_| src.at("chaos.max_duration", d, "must be from 1s to 30d")),
             Err(e) => Err(src.at("chaos.max_duration", d, e)),
         })
         .transpose()?;
@@ -357,6 +366,14 @@ mod tests {
         assert_eq!(parse_span("+2m", false), Ok(Duration::minutes(2)));
         assert_eq!(parse_span("-30s", true), Ok(Duration::seconds(-30)));
         assert_eq!(parse_span("1h500ms", false), Ok(Duration::milliseconds(3_600_500)));
+        for absurd in [
+            "99999999999999d",
+            "366d1s",
+            "99999999999999999999s",
+            "9223372036854775807ms",
+        ] {
+            assert!(parse_span(absurd, false).unwrap_err().contains("366 days"), "{absurd}");
+        }
         for bad in ["", "+", "5", "5x", "m5", "-1s"] {
             assert!(parse_span(bad, false).is_err(), "{bad}");
         }

@@ -8,7 +8,9 @@ use uuid::Uuid;
 use super::{bad_row, classify};
 use crate::domain::incident::Stats;
 use crate::domain::{ChaosMode, FixCode, Incident, IncidentState, ResolvedBy, TimelineEvent, VendorId};
-use crate::store::{IncidentFilter, OpenIncident, StatsDelta, StoreResult, Transition, from_ms, to_ms};
+use crate::store::{
+    IncidentFilter, OpenIncident, Recorded, StatsDelta, StoreResult, Transition, from_ms, kept_note, to_ms,
+};
 
 const COLUMNS: &str = "id, vendor_id, mode, params, state, initiated_by, initiated_at, start_at, started_at, \
      first_failure_at, resolved_at, resolved_by, max_duration_secs, orders_affected, orders_failed, \
@@ -30,7 +32,10 @@ fn from_row(r: &Row) -> StoreResult<(Incident, FixCode)> {
         first_failure_at: opt_time(9),
         resolved_at: opt_time(10),
         resolved_by: r.get::<_, Option<&str>>(11).and_then(ResolvedBy::parse),
-        max_duration_secs: r.get::<_, Option<i64>>(12).map(|s| s.max(0) as u64),
+        max_duration_secs: r
+            .get::<_, Option<i64>>(12)
+            .map(|s| u64::try_from(s).map_err(|_| bad_row("max_duration_secs")))
+            .transpose()?,
         stats: Stats {
             orders_affected: count(13),
             orders_failed: count(14),
@@ -44,6 +49,22 @@ fn from_row(r: &Row) -> StoreResult<(Incident, FixCode)> {
     };
     incident.stats.seconds_to_resolve = incident.seconds_to_resolve();
     Ok((incident, FixCode::from_stored(r.get(18))))
+}
+
+/// The incidents of `rows`, leaving out (and logging) any row that does not read as one: one
+/// damaged row must not keep the factory from starting or listing the others.
+fn good_incidents(rows: &[Row]) -> Vec<(Incident, FixCode)> {
+    rows.iter()
+        .filter_map(|r| match from_row(r) {
+            Ok(found) => Some(found),
+            // The id and what is wrong only: the row also holds the fix code.
+            Err(e) => {
+                let id = r.try_get::<_, String>(0).unwrap_or_default();
+                log::error!("incident {id} skipped: its stored row is malformed ({e})");
+                None
+            }
+        })
+        .collect()
 }
 
 fn satoshi(amount: f64) -> i64 {
@@ -86,23 +107,34 @@ pub(super) async fn create(
     c: &mut Client,
     inc: &Incident,
     fix_code: &FixCode,
-    replace_scheduled_after: Option<DateTime<Utc>>,
-) -> StoreResult<Option<Uuid>> {
+    own_request: bool,
+) -> StoreResult<Recorded> {
     let tx = c.transaction().await.map_err(classify)?;
     let mut replaced = None;
-    if let Some(now) = replace_scheduled_after {
-        let old = tx
+    if own_request {
+        let now = inc.initiated_at;
+        // Locked, so a start on another instance waits until this request has decided.
+        let pending = tx
             .query_opt(
-                "UPDATE incidents SET state = 'cancelled' WHERE vendor_id = $1 AND state = 'scheduled' AND start_at > $2 RETURNING id",
+                "SELECT id, initiated_by FROM incidents WHERE vendor_id = $1 AND state = 'scheduled' AND start_at > $2 FOR UPDATE",
                 &[&inc.vendor_id.as_str(), &to_ms(now)],
             )
             .await
             .map_err(classify)?;
-        if let Some(old) = old {
-            let old: String = old.get(0);
+        if let Some(row) = pending {
+            let (old, by): (String, String) = (row.get(0), row.get(1));
+            let old_id = Uuid::parse_str(&old).map_err(|_| bad_row("incident id"))?;
+            if by != inc.initiated_by {
+                insert_event(&tx, &old, &kept_note(inc)).await?;
+                tx.commit().await.map_err(classify)?;
+                return Ok(Recorded::Kept(old_id));
+            }
+            tx.execute("UPDATE incidents SET state = 'cancelled' WHERE id = $1", &[&old])
+                .await
+                .map_err(classify)?;
             let why = format!("replaced by a new request from {}", inc.initiated_by);
             insert_event(&tx, &old, &TimelineEvent::new(now, "cancelled", why)).await?;
-            replaced = Uuid::parse_str(&old).ok();
+            replaced = Some(old_id);
         }
     }
     let params = serde_json::to_string(&inc.params).expect("params serialize");
@@ -127,7 +159,7 @@ pub(super) async fn create(
         insert_event(&tx, &inc.id.to_string(), event).await?;
     }
     tx.commit().await.map_err(classify)?;
-    Ok(replaced)
+    Ok(Recorded::New { replaced })
 }
 
 pub(super) async fn start(c: &mut Client, id: Uuid, detail: &str) -> StoreResult<bool> {
@@ -232,9 +264,10 @@ pub(super) async fn open(c: &impl GenericClient) -> StoreResult<Vec<OpenIncident
         )
         .await
         .map_err(classify)?;
-    rows.iter()
-        .map(|r| from_row(r).map(|(incident, fix_code)| OpenIncident { incident, fix_code }))
-        .collect()
+    Ok(good_incidents(&rows)
+        .into_iter()
+        .map(|(incident, fix_code)| OpenIncident { incident, fix_code })
+        .collect())
 }
 
 pub(super) async fn one(c: &impl GenericClient, id: Uuid) -> StoreResult<Option<Incident>> {
@@ -263,8 +296,7 @@ pub(super) async fn list(c: &impl GenericClient, filter: &IncidentFilter) -> Sto
         .await
         .map_err(classify)?;
     let mut found = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let (mut incident, _) = from_row(row)?;
+    for (mut incident, _) in good_incidents(&rows) {
         incident.timeline = timeline(c, &incident.id.to_string()).await?;
         found.push(incident);
     }

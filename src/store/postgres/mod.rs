@@ -14,7 +14,9 @@ use tokio_postgres::NoTls;
 use tokio_postgres::error::SqlState;
 use uuid::Uuid;
 
-use super::{IncidentFilter, OpenIncident, StatsDelta, Store, StoreError, StoreResult, Transition, from_ms, to_ms};
+use super::{
+    IncidentFilter, OpenIncident, Recorded, StatsDelta, Store, StoreError, StoreResult, Transition, from_ms, to_ms,
+};
 use crate::domain::{FixCode, Incident, KeyHash, TimelineEvent, Vendor, VendorId};
 use crate::tickets::{Algorithm, StoredKey};
 
@@ -203,9 +205,9 @@ impl Store for PostgresStore {
         &self,
         incident: &Incident,
         fix_code: &FixCode,
-        replace_scheduled_after: Option<DateTime<Utc>>,
-    ) -> StoreResult<Option<Uuid>> {
-        incidents::create(&mut *self.client().await?, incident, fix_code, replace_scheduled_after).await
+        own_request: bool,
+    ) -> StoreResult<Recorded> {
+        incidents::create(&mut *self.client().await?, incident, fix_code, own_request).await
     }
 
     async fn start_incident(&self, id: Uuid, detail: &str) -> StoreResult<bool> {

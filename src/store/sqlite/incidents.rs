@@ -1,34 +1,37 @@
 //! Incident queries of the SQLite store: each state change is one transaction with its event.
 
-use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
-use super::rows::{INCIDENT_COLUMNS, incident_from_row, insert_event, states_sql, timeline};
-use crate::domain::{FixCode, Incident, IncidentState, TimelineEvent};
-use crate::store::{IncidentFilter, OpenIncident, StatsDelta, Transition, from_ms, to_ms};
+use super::rows::{
+    INCIDENT_COLUMNS, bad_column, good_incidents, incident_from_row, insert_event, states_sql, timeline,
+};
+use crate::domain::{Incident, IncidentState, TimelineEvent};
+use crate::store::{IncidentFilter, OpenIncident, Recorded, StatsDelta, Transition, from_ms, kept_note, to_ms};
 
-pub(super) fn create(
-    c: &mut Connection,
-    inc: &Incident,
-    code: &str,
-    replace_scheduled_after: Option<DateTime<Utc>>,
-) -> rusqlite::Result<Option<Uuid>> {
+pub(super) fn create(c: &mut Connection, inc: &Incident, code: &str, own_request: bool) -> rusqlite::Result<Recorded> {
     let tx = c.transaction()?;
     let mut replaced = None;
-    if let Some(now) = replace_scheduled_after {
-        let old: Option<String> = tx
+    if own_request {
+        let now = to_ms(inc.initiated_at);
+        let pending: Option<(String, String)> = tx
             .query_row(
-                "SELECT id FROM incidents WHERE vendor_id = ?1 AND state = 'scheduled' AND start_at > ?2",
-                params![inc.vendor_id.as_str(), to_ms(now)],
-                |r| r.get(0),
+                "SELECT id, initiated_by FROM incidents WHERE vendor_id = ?1 AND state = 'scheduled' AND start_at > ?2",
+                params![inc.vendor_id.as_str(), now],
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        if let Some(old) = old {
+        if let Some((old, by)) = pending {
+            let old_id = Uuid::parse_str(&old).map_err(|_| bad_column(0, "incident id"))?;
+            if by != inc.initiated_by {
+                insert_event(&tx, &old, &kept_note(inc))?;
+                tx.commit()?;
+                return Ok(Recorded::Kept(old_id));
+            }
             tx.execute("UPDATE incidents SET state = 'cancelled' WHERE id = ?1", [&old])?;
             let detail = format!("replaced by a new request from {}", inc.initiated_by);
-            insert_event(&tx, &old, &TimelineEvent::new(now, "cancelled", detail))?;
-            replaced = Uuid::parse_str(&old).ok();
+            insert_event(&tx, &old, &TimelineEvent::new(inc.initiated_at, "cancelled", detail))?;
+            replaced = Some(old_id);
         }
     }
     tx.execute(
@@ -50,7 +53,7 @@ pub(super) fn create(
         insert_event(&tx, &inc.id.to_string(), event)?;
     }
     tx.commit()?;
-    Ok(replaced)
+    Ok(Recorded::New { replaced })
 }
 
 /// Scheduled → active, with `startedAt` the scheduled instant; false if it was not scheduled.
@@ -144,9 +147,10 @@ pub(super) fn open(c: &mut Connection) -> rusqlite::Result<Vec<OpenIncident>> {
     let mut stmt = c.prepare(&format!(
         "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE state IN ('scheduled', 'active')"
     ))?;
-    let rows = stmt.query_map([], incident_from_row)?;
-    rows.map(|r| r.map(|(incident, fix_code)| OpenIncident { incident, fix_code }))
-        .collect()
+    Ok(good_incidents(&mut stmt, [])?
+        .into_iter()
+        .map(|(incident, fix_code)| OpenIncident { incident, fix_code })
+        .collect())
 }
 
 pub(super) fn one(c: &mut Connection, id: Uuid) -> rusqlite::Result<Option<Incident>> {
@@ -179,13 +183,9 @@ pub(super) fn list(c: &mut Connection, filter: &IncidentFilter) -> rusqlite::Res
         filter.limit
     ));
     let mut stmt = c.prepare(&sql)?;
-    let found: Vec<(Incident, FixCode)> = match &filter.vendor {
-        Some(v) => stmt
-            .query_map([v.as_str()], incident_from_row)?
-            .collect::<rusqlite::Result<_>>()?,
-        None => stmt
-            .query_map([], incident_from_row)?
-            .collect::<rusqlite::Result<_>>()?,
+    let found = match &filter.vendor {
+        Some(v) => good_incidents(&mut stmt, [v.as_str()])?,
+        None => good_incidents(&mut stmt, [])?,
     };
     found
         .into_iter()

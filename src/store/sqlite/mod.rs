@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 use uuid::Uuid;
 
-use super::{IncidentFilter, OpenIncident, StatsDelta, Store, StoreError, StoreResult, Transition, from_ms, to_ms};
+use super::{
+    IncidentFilter, OpenIncident, Recorded, StatsDelta, Store, StoreError, StoreResult, Transition, from_ms, to_ms,
+};
 use crate::domain::{FixCode, Incident, KeyHash, TimelineEvent, Vendor, VendorId};
 use crate::private_files;
 use crate::tickets::{Algorithm, StoredKey};
@@ -262,10 +264,10 @@ impl Store for SqliteStore {
         &self,
         incident: &Incident,
         fix_code: &FixCode,
-        replace_scheduled_after: Option<DateTime<Utc>>,
-    ) -> StoreResult<Option<Uuid>> {
+        own_request: bool,
+    ) -> StoreResult<Recorded> {
         let (incident, code) = (incident.clone(), fix_code.expose().to_owned());
-        self.run(move |c| incidents::create(c, &incident, &code, replace_scheduled_after))
+        self.run(move |c| incidents::create(c, &incident, &code, own_request))
             .await
     }
 

@@ -1,7 +1,7 @@
 //! Rows to domain types and back, shared by the SQLite store's queries.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, Params, Row, Statement, params};
 use uuid::Uuid;
 
 use super::super::{from_ms, to_ms};
@@ -58,7 +58,10 @@ pub(super) fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<(Incident, FixC
         first_failure_at: opt_time(9)?,
         resolved_at: opt_time(10)?,
         resolved_by: resolved_by.as_deref().and_then(ResolvedBy::parse),
-        max_duration_secs: r.get::<_, Option<i64>>(12)?.map(|s| s as u64),
+        max_duration_secs: r
+            .get::<_, Option<i64>>(12)?
+            .map(|s| u64::try_from(s).map_err(|_| bad_column(12, "max_duration_secs")))
+            .transpose()?,
         stats: Stats {
             orders_affected: r.get::<_, i64>(13)? as u64,
             orders_failed: r.get::<_, i64>(14)? as u64,
@@ -72,6 +75,27 @@ pub(super) fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<(Incident, FixC
     };
     incident.stats.seconds_to_resolve = incident.seconds_to_resolve();
     Ok((incident, FixCode::from_stored(r.get(18)?)))
+}
+
+/// The incidents a query finds, leaving out (and logging) any row that does not read as one:
+/// one damaged row must not keep the factory from starting or listing the others.
+pub(super) fn good_incidents(
+    stmt: &mut Statement<'_>,
+    params: impl Params,
+) -> rusqlite::Result<Vec<(Incident, FixCode)>> {
+    let mut rows = stmt.query(params)?;
+    let mut good = Vec::new();
+    while let Some(r) = rows.next()? {
+        match incident_from_row(r) {
+            Ok(found) => good.push(found),
+            // The id and what is wrong only: the row also holds the fix code.
+            Err(e) => log::error!(
+                "incident {} skipped: its stored row is malformed ({e})",
+                r.get::<_, String>(0).unwrap_or_default()
+            ),
+        }
+    }
+    Ok(good)
 }
 
 pub(super) fn timeline(conn: &Connection, id: &str) -> rusqlite::Result<Vec<TimelineEvent>> {
