@@ -91,7 +91,7 @@ async fn record(
             format!(
                 "{} chaos scheduled by {initiated_by} to start at {}",
                 request.mode,
-                start_at.to_rfc3339()
+                super::report::local_time(start_at, f.config.time_zone)
             ),
         )],
     };
@@ -131,7 +131,11 @@ async fn record(
         incident.mode
     );
     // The instant only at DEBUG: at INFO anyone reading the log would know when chaos comes.
-    log::debug!("incident {} starts at {}", incident.id, start_at.to_rfc3339());
+    log::debug!(
+        "incident {} starts at {}",
+        incident.id,
+        crate::domain::instant::format(&start_at)
+    );
     if live.is_due(now) {
         scheduler::record_start(f, &live).await?;
     }

@@ -30,7 +30,7 @@ pub async fn record_start(f: &Factory, live: &LiveChaos) -> Result<(), StoreErro
             live.mode,
             live.vendor_id,
             live.incident_id,
-            live.start_at.to_rfc3339()
+            crate::domain::instant::format(&live.start_at)
         );
     }
     live.started.store(true, Ordering::Release);

@@ -68,6 +68,12 @@ async fn every_instant_in_every_body_has_exactly_milliseconds_and_survives_a_res
     }
     assert_eq!(created["created"], "2026-12-01T19:00:00.348Z");
     assert_eq!(me["chaos"]["startDate"], "2026-12-01T19:00:00.348Z");
+    // Texts for people tell instants in the report's zone, not in RFC 3339.
+    let scheduled = &read["timeline"][0]["detail"];
+    assert_eq!(
+        scheduled,
+        "fail chaos scheduled by admin:admin to start at 2026-12-01 12:00:00 MST"
+    );
     assert!(
         assert_millis(&ended).len() >= 6,
         "startAt, startedAt, resolvedAt, timeline: {ended}"
