@@ -62,10 +62,23 @@ pub async fn flush_stats(f: &Factory) {
         return;
     }
     let deltas: Vec<_> = pending.iter().map(|(_, d)| d.clone()).collect();
-    if let Err(e) = f.store.add_stats(&deltas).await {
-        log::error!("could not flush incident counters, will retry: {e}");
-        for (counters, delta) in &pending {
-            counters.restore(delta);
+    match f.store.add_stats(&deltas).await {
+        Err(e) => {
+            log::error!("could not flush incident counters, will retry: {e}");
+            for (counters, delta) in &pending {
+                counters.restore(delta);
+            }
+        }
+        // Refused by its own row, it would be refused again: set aside, with its figures in the
+        // log for whoever reconciles, so that it never holds back the other incidents' counts.
+        Ok(rejected) => {
+            for r in rejected {
+                log::error!(
+                    "incident counters set aside, the store refused them: {:?} ({})",
+                    r.delta,
+                    r.reason
+                );
+            }
         }
     }
 }

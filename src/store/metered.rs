@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{IncidentFilter, OpenIncident, StatsDelta, Store, StoreResult, Transition};
+use super::{IncidentFilter, OpenIncident, RejectedDelta, StatsDelta, Store, StoreResult, Transition};
 use crate::domain::{FixCode, Incident, KeyHash, TimelineEvent, Vendor, VendorId};
 use crate::metrics::{Metrics, StoreLabels};
 use crate::tickets::StoredKey;
@@ -108,7 +108,7 @@ impl Store for MeteredStore {
         self.timed("add_event", self.inner.add_event(id, event)).await
     }
 
-    async fn add_stats(&self, deltas: &[StatsDelta]) -> StoreResult<()> {
+    async fn add_stats(&self, deltas: &[StatsDelta]) -> StoreResult<Vec<RejectedDelta>> {
         self.timed("add_stats", self.inner.add_stats(deltas)).await
     }
 

@@ -50,7 +50,7 @@ pub struct StatsDelta {
     pub affected: u64,
     pub failed: u64,
     pub succeeded: u64,
-    pub lost_revenue: f64,
+    pub lost_satoshi: u64,
     pub wrong_fix_codes: u64,
     pub first_failure_at: Option<DateTime<Utc>>,
 }
@@ -63,6 +63,26 @@ impl StatsDelta {
             && self.wrong_fix_codes == 0
             && self.first_failure_at.is_none()
     }
+}
+
+/// A delta the store refused for its incident alone; the others of the batch were added.
+#[derive(Debug)]
+pub struct RejectedDelta {
+    pub delta: StatsDelta,
+    pub reason: String,
+}
+
+/// A count as the stores keep it (BIGINT): saturated rather than wrapped.
+pub(crate) fn stored_count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// Adds `delta` to a stored counter column without overflow, in either store's SQL: the sum
+/// sticks at the largest BIGINT. `param` is the placeholder of a value from `stored_count`.
+pub(crate) fn saturating_add_sql(column: &str, param: &str) -> String {
+    format!(
+        "{column} = CASE WHEN {column} > 9223372036854775807 - {param} THEN 9223372036854775807 ELSE {column} + {param} END"
+    )
 }
 
 #[derive(Clone, Debug, Default)]
@@ -111,7 +131,9 @@ pub trait Store: Send + Sync + 'static {
     async fn start_incident(&self, id: Uuid, detail: &str) -> StoreResult<bool>;
     async fn transition(&self, id: Uuid, change: &Transition) -> StoreResult<bool>;
     async fn add_event(&self, id: Uuid, event: &TimelineEvent) -> StoreResult<()>;
-    async fn add_stats(&self, deltas: &[StatsDelta]) -> StoreResult<()>;
+    /// Adds counter deltas, each on its own (a savepoint), so one incident's bad delta never
+    /// blocks another's: the ones refused are returned, an error means none was added.
+    async fn add_stats(&self, deltas: &[StatsDelta]) -> StoreResult<Vec<RejectedDelta>>;
     async fn open_incidents(&self) -> StoreResult<Vec<OpenIncident>>;
     async fn incident(&self, id: Uuid) -> StoreResult<Option<Incident>>;
     async fn incidents(&self, filter: &IncidentFilter) -> StoreResult<Vec<Incident>>;

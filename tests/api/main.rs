@@ -12,6 +12,7 @@ mod errors;
 mod helpers;
 mod hot_path;
 mod incidents;
+mod money;
 mod operations;
 mod process;
 mod report_url;

@@ -20,6 +20,8 @@ mod helpers;
 mod hot_path;
 #[path = "../api/incidents.rs"]
 mod incidents;
+#[path = "../api/money.rs"]
+mod money;
 #[path = "../api/operations.rs"]
 mod operations;
 #[path = "../api/process.rs"]

@@ -8,7 +8,10 @@ use uuid::Uuid;
 use super::{bad_row, classify};
 use crate::domain::incident::Stats;
 use crate::domain::{ChaosMode, FixCode, Incident, IncidentState, ResolvedBy, TimelineEvent, VendorId};
-use crate::store::{IncidentFilter, OpenIncident, StatsDelta, StoreResult, Transition, from_ms, to_ms};
+use crate::store::{
+    IncidentFilter, OpenIncident, RejectedDelta, StatsDelta, StoreResult, Transition, from_ms, saturating_add_sql,
+    stored_count, to_ms,
+};
 
 const COLUMNS: &str = "id, vendor_id, mode, params, state, initiated_by, initiated_at, start_at, started_at, \
      first_failure_at, resolved_at, resolved_by, max_duration_secs, orders_affected, orders_failed, \
@@ -35,7 +38,7 @@ fn from_row(r: &Row) -> StoreResult<(Incident, FixCode)> {
             orders_affected: count(13),
             orders_failed: count(14),
             orders_succeeded: count(15),
-            lost_revenue: r.get::<_, i64>(16) as f64 / 1e8,
+            lost_revenue: crate::domain::order::Order::bitcoin(r.get(16)),
             wrong_fix_codes: count(17),
             seconds_to_resolve: None,
         },
@@ -43,10 +46,6 @@ fn from_row(r: &Row) -> StoreResult<(Incident, FixCode)> {
     };
     incident.stats.seconds_to_resolve = incident.seconds_to_resolve();
     Ok((incident, FixCode::from_stored(r.get(18))))
-}
-
-fn satoshi(amount: f64) -> i64 {
-    (amount * 1e8).round() as i64
 }
 
 pub(super) async fn insert_event(c: &impl GenericClient, id: &str, event: &TimelineEvent) -> StoreResult<()> {
@@ -172,31 +171,57 @@ pub(super) async fn transition(c: &mut Client, id: Uuid, change: &Transition) ->
     Ok(n == 1)
 }
 
-pub(super) async fn add_stats(c: &mut Client, deltas: &[StatsDelta]) -> StoreResult<()> {
-    let tx = c.transaction().await.map_err(classify)?;
+/// Adds counter deltas, each in a savepoint of one transaction: a delta its incident's row
+/// refuses is rolled back alone and returned, the others are committed.
+pub(super) async fn add_stats(c: &mut Client, deltas: &[StatsDelta]) -> StoreResult<Vec<RejectedDelta>> {
+    let mut tx = c.transaction().await.map_err(classify)?;
+    let mut rejected = Vec::new();
     for d in deltas {
-        let id = d.incident.to_string();
-        // Additions, never overwrites: the deltas of every instance sum up exactly.
-        tx.execute(
-            "UPDATE incidents SET orders_affected = orders_affected + $2, orders_failed = orders_failed + $3, \
-             orders_succeeded = orders_succeeded + $4, lost_satoshi = lost_satoshi + $5, \
-             wrong_fix_codes = wrong_fix_codes + $6 WHERE id = $1",
-            &[
-                &id,
-                &(d.affected as i64),
-                &(d.failed as i64),
-                &(d.succeeded as i64),
-                &satoshi(d.lost_revenue),
-                &(d.wrong_fix_codes as i64),
-            ],
-        )
-        .await
-        .map_err(classify)?;
-        if let Some(first) = d.first_failure_at {
-            record_first_failure(&tx, &id, first).await?;
+        let sp = tx.transaction().await.map_err(classify)?;
+        match add_delta(&sp, d).await {
+            Ok(()) => sp.commit().await.map_err(classify)?,
+            Err(e) => {
+                // If even the rollback fails, the connection is gone: nothing was added.
+                sp.rollback().await.map_err(classify)?;
+                rejected.push(RejectedDelta {
+                    delta: d.clone(),
+                    reason: e.to_string(),
+                });
+            }
         }
     }
-    tx.commit().await.map_err(classify)
+    tx.commit().await.map_err(classify)?;
+    Ok(rejected)
+}
+
+async fn add_delta(tx: &impl GenericClient, d: &StatsDelta) -> StoreResult<()> {
+    let id = d.incident.to_string();
+    // Additions, never overwrites: the deltas of every instance sum up exactly.
+    let sql = format!(
+        "UPDATE incidents SET {}, {}, {}, {}, {} WHERE id = $1",
+        saturating_add_sql("orders_affected", "$2"),
+        saturating_add_sql("orders_failed", "$3"),
+        saturating_add_sql("orders_succeeded", "$4"),
+        saturating_add_sql("lost_satoshi", "$5"),
+        saturating_add_sql("wrong_fix_codes", "$6"),
+    );
+    tx.execute(
+        &sql,
+        &[
+            &id,
+            &stored_count(d.affected),
+            &stored_count(d.failed),
+            &stored_count(d.succeeded),
+            &stored_count(d.lost_satoshi),
+            &stored_count(d.wrong_fix_codes),
+        ],
+    )
+    .await
+    .map_err(classify)?;
+    if let Some(first) = d.first_failure_at {
+        record_first_failure(tx, &id, first).await?;
+    }
+    Ok(())
 }
 
 /// Keeps the earliest failure any instance saw; conditional updates re-check their condition

@@ -14,7 +14,9 @@ use tokio_postgres::NoTls;
 use tokio_postgres::error::SqlState;
 use uuid::Uuid;
 
-use super::{IncidentFilter, OpenIncident, StatsDelta, Store, StoreError, StoreResult, Transition, from_ms, to_ms};
+use super::{
+    IncidentFilter, OpenIncident, RejectedDelta, StatsDelta, Store, StoreError, StoreResult, Transition, from_ms, to_ms,
+};
 use crate::domain::{FixCode, Incident, KeyHash, TimelineEvent, Vendor, VendorId};
 use crate::tickets::{Algorithm, StoredKey};
 
@@ -220,7 +222,7 @@ impl Store for PostgresStore {
         incidents::insert_event(&**self.client().await?, &id.to_string(), event).await
     }
 
-    async fn add_stats(&self, deltas: &[StatsDelta]) -> StoreResult<()> {
+    async fn add_stats(&self, deltas: &[StatsDelta]) -> StoreResult<Vec<RejectedDelta>> {
         incidents::add_stats(&mut *self.client().await?, deltas).await
     }
 

@@ -6,7 +6,10 @@ use uuid::Uuid;
 
 use super::rows::{INCIDENT_COLUMNS, incident_from_row, insert_event, states_sql, timeline};
 use crate::domain::{FixCode, Incident, IncidentState, TimelineEvent};
-use crate::store::{IncidentFilter, OpenIncident, StatsDelta, Transition, from_ms, to_ms};
+use crate::store::{
+    IncidentFilter, OpenIncident, RejectedDelta, StatsDelta, Transition, from_ms, saturating_add_sql, stored_count,
+    to_ms,
+};
 
 pub(super) fn create(
     c: &mut Connection,
@@ -99,45 +102,68 @@ pub(super) fn transition(c: &mut Connection, id: Uuid, change: &Transition) -> r
     Ok(n == 1)
 }
 
-/// Adds counter deltas; the earliest first failure wins and is put on the timeline once.
-pub(super) fn add_stats(c: &mut Connection, deltas: &[StatsDelta]) -> rusqlite::Result<()> {
-    let tx = c.transaction()?;
+/// Adds counter deltas, each in a savepoint of one transaction: a delta its incident's row
+/// refuses is rolled back alone and returned, the others are committed.
+pub(super) fn add_stats(c: &mut Connection, deltas: &[StatsDelta]) -> rusqlite::Result<Vec<RejectedDelta>> {
+    let mut tx = c.transaction()?;
+    let mut rejected = Vec::new();
     for d in deltas {
-        let id = d.incident.to_string();
-        if let Some(first) = d.first_failure_at {
-            let had: Option<Option<i64>> = tx
-                .query_row("SELECT first_failure_at FROM incidents WHERE id = ?1", [&id], |r| {
-                    r.get(0)
-                })
-                .optional()?;
-            if let Some(had) = had
-                && had.is_none_or(|h| h > to_ms(first))
-            {
-                tx.execute(
-                    "UPDATE incidents SET first_failure_at = ?2 WHERE id = ?1",
-                    params![id, to_ms(first)],
-                )?;
-                if had.is_none() {
-                    let event = TimelineEvent::new(first, "first_failure", "first order denied a valid ticket");
-                    insert_event(&tx, &id, &event)?;
-                }
+        let sp = tx.savepoint()?;
+        match add_delta(&sp, d) {
+            Ok(()) => sp.commit()?,
+            // Dropping the savepoint rolls it back.
+            Err(e) => rejected.push(RejectedDelta {
+                delta: d.clone(),
+                reason: e.to_string(),
+            }),
+        }
+    }
+    tx.commit()?;
+    Ok(rejected)
+}
+
+/// One delta; the earliest first failure wins and is put on the timeline once.
+fn add_delta(tx: &Connection, d: &StatsDelta) -> rusqlite::Result<()> {
+    let id = d.incident.to_string();
+    if let Some(first) = d.first_failure_at {
+        let had: Option<Option<i64>> = tx
+            .query_row("SELECT first_failure_at FROM incidents WHERE id = ?1", [&id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if let Some(had) = had
+            && had.is_none_or(|h| h > to_ms(first))
+        {
+            tx.execute(
+                "UPDATE incidents SET first_failure_at = ?2 WHERE id = ?1",
+                params![id, to_ms(first)],
+            )?;
+            if had.is_none() {
+                let event = TimelineEvent::new(first, "first_failure", "first order denied a valid ticket");
+                insert_event(tx, &id, &event)?;
             }
         }
-        tx.execute(
-            "UPDATE incidents SET orders_affected = orders_affected + ?2, orders_failed = orders_failed + ?3, \
-             orders_succeeded = orders_succeeded + ?4, lost_revenue = lost_revenue + ?5, \
-             wrong_fix_codes = wrong_fix_codes + ?6 WHERE id = ?1",
-            params![
-                id,
-                d.affected as i64,
-                d.failed as i64,
-                d.succeeded as i64,
-                d.lost_revenue,
-                d.wrong_fix_codes as i64
-            ],
-        )?;
     }
-    tx.commit()
+    let sql = format!(
+        "UPDATE incidents SET {}, {}, {}, {}, {} WHERE id = ?1",
+        saturating_add_sql("orders_affected", "?2"),
+        saturating_add_sql("orders_failed", "?3"),
+        saturating_add_sql("orders_succeeded", "?4"),
+        saturating_add_sql("lost_satoshi", "?5"),
+        saturating_add_sql("wrong_fix_codes", "?6"),
+    );
+    tx.execute(
+        &sql,
+        params![
+            id,
+            stored_count(d.affected),
+            stored_count(d.failed),
+            stored_count(d.succeeded),
+            stored_count(d.lost_satoshi),
+            stored_count(d.wrong_fix_codes)
+        ],
+    )?;
+    Ok(())
 }
 
 pub(super) fn open(c: &mut Connection) -> rusqlite::Result<Vec<OpenIncident>> {

@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 use uuid::Uuid;
 
-use super::{IncidentFilter, OpenIncident, StatsDelta, Store, StoreError, StoreResult, Transition, from_ms, to_ms};
+use super::{
+    IncidentFilter, OpenIncident, RejectedDelta, StatsDelta, Store, StoreError, StoreResult, Transition, from_ms, to_ms,
+};
 use crate::domain::{FixCode, Incident, KeyHash, TimelineEvent, Vendor, VendorId};
 use crate::tickets::{Algorithm, StoredKey};
 
@@ -18,7 +20,10 @@ mod rows;
 
 use rows::{bad_column, insert_event, roles_text, vendor_from_row};
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../../migrations/sqlite/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../../migrations/sqlite/0001_init.sql")),
+    (2, include_str!("../../../migrations/sqlite/0002_lost_satoshi.sql")),
+];
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -265,7 +270,7 @@ impl Store for SqliteStore {
         self.run(move |c| insert_event(c, &id.to_string(), &event)).await
     }
 
-    async fn add_stats(&self, deltas: &[StatsDelta]) -> StoreResult<()> {
+    async fn add_stats(&self, deltas: &[StatsDelta]) -> StoreResult<Vec<RejectedDelta>> {
         let deltas = deltas.to_vec();
         self.run(move |c| incidents::add_stats(c, &deltas)).await
     }

@@ -34,7 +34,7 @@ pub(super) fn roles_text(roles: &[Role]) -> String {
 
 pub(super) const INCIDENT_COLUMNS: &str = "id, vendor_id, mode, params, state, initiated_by, initiated_at, start_at, started_at, \
      first_failure_at, resolved_at, resolved_by, max_duration_secs, orders_affected, orders_failed, \
-     orders_succeeded, lost_revenue, wrong_fix_codes, fix_code";
+     orders_succeeded, lost_satoshi, wrong_fix_codes, fix_code";
 
 pub(super) fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<(Incident, FixCode)> {
     let id: String = r.get(0)?;
@@ -63,7 +63,7 @@ pub(super) fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<(Incident, FixC
             orders_affected: r.get::<_, i64>(13)? as u64,
             orders_failed: r.get::<_, i64>(14)? as u64,
             orders_succeeded: r.get::<_, i64>(15)? as u64,
-            lost_revenue: crate::domain::order::Order::round(r.get(16)?),
+            lost_revenue: crate::domain::order::Order::bitcoin(r.get(16)?),
             wrong_fix_codes: r.get::<_, i64>(17)? as u64,
             seconds_to_resolve: None,
         },
