@@ -16,6 +16,9 @@ use crate::store::{OpenIncident, StatsDelta};
 pub struct LiveChaos {
     pub incident_id: Uuid,
     pub vendor_id: VendorId,
+    /// The lifetime of the vendor it belongs to: a vendor created later under the same id never
+    /// gets it.
+    pub vendor_uid: Option<Uuid>,
     pub mode: ChaosMode,
     pub params: ChaosParams,
     pub start_at: DateTime<Utc>,
@@ -44,6 +47,7 @@ impl LiveChaos {
                 .max_duration_secs
                 .map(|s| inc.start_at + Duration::seconds(s as i64)),
             vendor_id: inc.vendor_id,
+            vendor_uid: inc.vendor_uid,
             mode: inc.mode,
             params: inc.params,
             start_at: inc.start_at,
@@ -325,7 +329,9 @@ impl Directory {
             chaos.into_iter().map(|c| (c.vendor_id.clone(), c)).collect();
         let mut fresh = Inner::default();
         for (vendor, keys) in vendors {
-            let chaos = by_vendor.remove(&vendor.id);
+            let chaos = by_vendor
+                .remove(&vendor.id)
+                .filter(|c| c.vendor_uid == Some(vendor.uid));
             fresh.put(VendorEntry { vendor, chaos }, keys);
         }
         let mut inner = self.inner.write().expect("directory lock");

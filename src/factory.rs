@@ -180,6 +180,7 @@ async fn bootstrap_admin(
         git_hub_url: None,
         roles: vec![Role::Vendor, Role::Admin],
         created: now,
+        uid: uuid::Uuid::new_v4(),
     };
     match store.insert_vendor(&admin, key.hash()).await {
         // Another instance bootstrapped the same store first.

@@ -1,5 +1,6 @@
 //! Chaos: scheduling, ending and resolving incidents; the store first, then the directory.
 
+pub mod deletion;
 pub mod engine;
 pub mod limiter;
 pub mod report;
@@ -62,13 +63,16 @@ pub async fn schedule(
     initiated_by: String,
     replace_scheduled: bool,
 ) -> Result<Incident, ChaosError> {
-    if f.directory.by_id(vendor).is_none() {
-        // Created a moment ago through another instance behind the same address, perhaps.
-        f.refresh().await?;
-        if f.directory.by_id(vendor).is_none() {
-            return Err(ChaosError::UnknownVendor(vendor.clone()));
+    let entry = match f.directory.by_id(vendor) {
+        Some(entry) => entry,
+        None => {
+            // Created a moment ago through another instance behind the same address, perhaps.
+            f.refresh().await?;
+            f.directory
+                .by_id(vendor)
+                .ok_or_else(|| ChaosError::UnknownVendor(vendor.clone()))?
         }
-    }
+    };
     let now = f.clock.now();
     let params = request
         .params
@@ -85,6 +89,7 @@ pub async fn schedule(
     let incident = Incident {
         id: Uuid::new_v4(),
         vendor_id: vendor.clone(),
+        vendor_uid: Some(entry.vendor.uid),
         mode: request.mode,
         params,
         state: IncidentState::Scheduled,
@@ -115,6 +120,8 @@ pub async fn schedule(
         .map_err(|e| match e {
             StoreError::Conflict(_) if replace_scheduled => ChaosError::Active(vendor.clone()),
             StoreError::Conflict(_) => ChaosError::Pending(vendor.clone()),
+            // Deleted meanwhile, perhaps through another instance.
+            StoreError::NotFound(_) => ChaosError::UnknownVendor(vendor.clone()),
             other => other.into(),
         })?;
     if let Some(old) = replaced {
@@ -197,13 +204,17 @@ async fn end_live(f: &Factory, live: &LiveChaos, by: &str, reason: Option<&str>)
 
 /// Counts an ended chaos and how long it ran.
 pub(crate) fn record_end(f: &Factory, live: &LiveChaos, by: ResolvedBy, at: DateTime<Utc>) {
+    record_end_of(f, live.start_at, by, at);
+}
+
+pub(crate) fn record_end_of(f: &Factory, start_at: DateTime<Utc>, by: ResolvedBy, at: DateTime<Utc>) {
     f.metrics
         .resolved
         .get_or_create(&ResolvedLabels { by: by.as_str() })
         .inc();
     f.metrics
         .seconds_to_resolve
-        .observe((at - live.start_at).num_milliseconds() as f64 / 1000.0);
+        .observe((at - start_at).num_milliseconds() as f64 / 1000.0);
 }
 
 /// The kill switch: cancels or ends every open chaos, recording the reason on each.

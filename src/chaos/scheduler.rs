@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
 use crate::directory::LiveChaos;
+use crate::domain::incident::started_detail;
 use crate::domain::{IncidentState, ResolvedBy, TimelineEvent};
 use crate::factory::Factory;
 use crate::store::{StoreError, Transition};
@@ -20,7 +21,7 @@ pub async fn record_start(f: &Factory, live: &LiveChaos) -> Result<(), StoreErro
         return Ok(());
     }
     if f.store
-        .start_incident(live.incident_id, &format!("{} chaos began biting orders", live.mode))
+        .start_incident(live.incident_id, &started_detail(live.mode))
         .await?
     {
         let lag = (f.clock.now() - live.start_at).num_microseconds().unwrap_or(i64::MAX) as f64 / 1e6;

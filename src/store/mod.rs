@@ -20,6 +20,9 @@ pub enum StoreError {
     /// A uniqueness rule said no: the id is taken, or the vendor already has open chaos.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// What the write was about is gone (a vendor deleted meanwhile).
+    #[error("not found: {0}")]
+    NotFound(String),
     #[error("store unavailable: {0}")]
     Unavailable(String),
 }
@@ -85,9 +88,29 @@ pub(crate) fn saturating_add_sql(column: &str, param: &str) -> String {
     )
 }
 
+/// How deleting a vendor ends its open incidents, in the same transaction: a scheduled chaos
+/// whose start has come is recorded as started and resolved like an active one (it has been
+/// biting), the others are cancelled.
+#[derive(Clone, Debug)]
+pub struct VendorEnding {
+    pub at: DateTime<Utc>,
+    pub cancelled: TimelineEvent,
+    pub resolved: TimelineEvent,
+}
+
+/// An incident a vendor's deletion ended.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EndedIncident {
+    pub id: Uuid,
+    pub state: IncidentState,
+    pub start_at: DateTime<Utc>,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct IncidentFilter {
     pub vendor: Option<VendorId>,
+    /// Only the incidents of this lifetime of the vendor (`Vendor::uid`).
+    pub vendor_uid: Option<Uuid>,
     pub states: Vec<IncidentState>,
     pub limit: usize,
 }
@@ -108,7 +131,9 @@ pub trait Store: Send + Sync + 'static {
     /// Every vendor with the hashes of the keys that authenticate it.
     async fn vendors(&self) -> StoreResult<Vec<(Vendor, Vec<KeyHash>)>>;
     async fn update_vendor(&self, vendor: &Vendor) -> StoreResult<bool>;
-    async fn delete_vendor(&self, id: &VendorId) -> StoreResult<bool>;
+    /// Deletes the vendor and ends its open incidents in the same transaction, whichever
+    /// instance created them; `None` if there was no such vendor.
+    async fn delete_vendor(&self, id: &VendorId, ending: &VendorEnding) -> StoreResult<Option<Vec<EndedIncident>>>;
     /// Replaces every key of the vendor with `key`.
     async fn replace_api_key(&self, id: &VendorId, key: KeyHash, now: DateTime<Utc>) -> StoreResult<bool>;
     /// Adds a key beside the existing ones; nothing happens if it is already there.
@@ -118,7 +143,8 @@ pub trait Store: Send + Sync + 'static {
     /// Retires every current key at `key.created_at` and adds `key` as the current one.
     async fn rotate_signing_key(&self, key: &StoredKey) -> StoreResult<()>;
 
-    /// Records a new scheduled incident. With `replace_scheduled_after`, a scheduled incident of
+    /// Records a new scheduled incident; NotFound if its vendor's lifetime (`vendor_uid`) is over.
+    /// With `replace_scheduled_after`, a scheduled incident of
     /// the vendor that has not started by then is cancelled first (a vendor's own request).
     /// Conflict if the vendor still has open chaos.
     async fn create_incident(

@@ -18,4 +18,5 @@ mod process;
 mod report_url;
 mod scenarios;
 mod tickets;
+mod vendor_lifetime;
 mod vendors;

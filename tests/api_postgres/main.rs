@@ -32,10 +32,13 @@ mod report_url;
 mod scenarios;
 #[path = "../api/tickets.rs"]
 mod tickets;
+#[path = "../api/vendor_lifetime.rs"]
+mod vendor_lifetime;
 #[path = "../api/vendors.rs"]
 mod vendors;
 
 mod instances;
+mod lifetimes;
 mod shared_counts;
 
 /// A module added to `tests/api` must be added here too, or PostgreSQL would silently skip it.

@@ -8,14 +8,11 @@ use uuid::Uuid;
 use super::{bad_row, classify};
 use crate::domain::incident::Stats;
 use crate::domain::{ChaosMode, FixCode, Incident, IncidentState, ResolvedBy, TimelineEvent, VendorId};
-use crate::store::{
-    IncidentFilter, OpenIncident, RejectedDelta, StatsDelta, StoreResult, Transition, from_ms, saturating_add_sql,
-    stored_count, to_ms,
-};
+use crate::store::{IncidentFilter, OpenIncident, StoreError, StoreResult, Transition, from_ms, to_ms};
 
 const COLUMNS: &str = "id, vendor_id, mode, params, state, initiated_by, initiated_at, start_at, started_at, \
      first_failure_at, resolved_at, resolved_by, max_duration_secs, orders_affected, orders_failed, \
-     orders_succeeded, lost_satoshi, wrong_fix_codes, fix_code";
+     orders_succeeded, lost_satoshi, wrong_fix_codes, fix_code, vendor_uid";
 
 fn from_row(r: &Row) -> StoreResult<(Incident, FixCode)> {
     let opt_time = |i: usize| r.get::<_, Option<i64>>(i).map(from_ms);
@@ -23,6 +20,10 @@ fn from_row(r: &Row) -> StoreResult<(Incident, FixCode)> {
     let mut incident = Incident {
         id: Uuid::parse_str(r.get(0)).map_err(|_| bad_row("incident id"))?,
         vendor_id: VendorId::parse(r.get(1)).map_err(|_| bad_row("vendor id"))?,
+        vendor_uid: r
+            .get::<_, Option<&str>>(19)
+            .map(|u| Uuid::parse_str(u).map_err(|_| bad_row("vendor uid")))
+            .transpose()?,
         mode: ChaosMode::parse(r.get(2)).ok_or_else(|| bad_row("mode"))?,
         params: serde_json::from_str(r.get(3)).map_err(|_| bad_row("params"))?,
         state: IncidentState::parse(r.get(4)).ok_or_else(|| bad_row("state"))?,
@@ -87,6 +88,19 @@ pub(super) async fn create(
     replace_scheduled_after: Option<DateTime<Utc>>,
 ) -> StoreResult<Option<Uuid>> {
     let tx = c.transaction().await.map_err(classify)?;
+    // Chaos only for the vendor's current lifetime; the share lock makes a concurrent delete
+    // wait for this transaction, and so end the chaos it creates.
+    let uid = inc.vendor_uid.map(|u| u.to_string());
+    let alive = tx
+        .query_opt(
+            "SELECT 1 FROM vendors WHERE id = $1 AND uid = $2 FOR SHARE",
+            &[&inc.vendor_id.as_str(), &uid],
+        )
+        .await
+        .map_err(classify)?;
+    if alive.is_none() {
+        return Err(StoreError::NotFound(format!("vendor {} not found", inc.vendor_id)));
+    }
     let mut replaced = None;
     if let Some(now) = replace_scheduled_after {
         let old = tx
@@ -105,8 +119,8 @@ pub(super) async fn create(
     }
     let params = serde_json::to_string(&inc.params).expect("params serialize");
     tx.execute(
-        "INSERT INTO incidents (id, vendor_id, mode, params, state, initiated_by, initiated_at, start_at, max_duration_secs, fix_code) \
-         VALUES ($1, $2, $3, $4, 'scheduled', $5, $6, $7, $8, $9)",
+        "INSERT INTO incidents (id, vendor_id, mode, params, state, initiated_by, initiated_at, start_at, max_duration_secs, fix_code, vendor_uid) \
+         VALUES ($1, $2, $3, $4, 'scheduled', $5, $6, $7, $8, $9, $10)",
         &[
             &inc.id.to_string(),
             &inc.vendor_id.as_str(),
@@ -117,6 +131,7 @@ pub(super) async fn create(
             &to_ms(inc.start_at),
             &inc.max_duration_secs.map(|s| s as i64),
             &fix_code.expose(),
+            &uid,
         ],
     )
     .await
@@ -171,83 +186,6 @@ pub(super) async fn transition(c: &mut Client, id: Uuid, change: &Transition) ->
     Ok(n == 1)
 }
 
-/// Adds counter deltas, each in a savepoint of one transaction: a delta its incident's row
-/// refuses is rolled back alone and returned, the others are committed.
-pub(super) async fn add_stats(c: &mut Client, deltas: &[StatsDelta]) -> StoreResult<Vec<RejectedDelta>> {
-    let mut tx = c.transaction().await.map_err(classify)?;
-    let mut rejected = Vec::new();
-    for d in deltas {
-        let sp = tx.transaction().await.map_err(classify)?;
-        match add_delta(&sp, d).await {
-            Ok(()) => sp.commit().await.map_err(classify)?,
-            Err(e) => {
-                // If even the rollback fails, the connection is gone: nothing was added.
-                sp.rollback().await.map_err(classify)?;
-                rejected.push(RejectedDelta {
-                    delta: d.clone(),
-                    reason: e.to_string(),
-                });
-            }
-        }
-    }
-    tx.commit().await.map_err(classify)?;
-    Ok(rejected)
-}
-
-async fn add_delta(tx: &impl GenericClient, d: &StatsDelta) -> StoreResult<()> {
-    let id = d.incident.to_string();
-    // Additions, never overwrites: the deltas of every instance sum up exactly.
-    let sql = format!(
-        "UPDATE incidents SET {}, {}, {}, {}, {} WHERE id = $1",
-        saturating_add_sql("orders_affected", "$2"),
-        saturating_add_sql("orders_failed", "$3"),
-        saturating_add_sql("orders_succeeded", "$4"),
-        saturating_add_sql("lost_satoshi", "$5"),
-        saturating_add_sql("wrong_fix_codes", "$6"),
-    );
-    tx.execute(
-        &sql,
-        &[
-            &id,
-            &stored_count(d.affected),
-            &stored_count(d.failed),
-            &stored_count(d.succeeded),
-            &stored_count(d.lost_satoshi),
-            &stored_count(d.wrong_fix_codes),
-        ],
-    )
-    .await
-    .map_err(classify)?;
-    if let Some(first) = d.first_failure_at {
-        record_first_failure(tx, &id, first).await?;
-    }
-    Ok(())
-}
-
-/// Keeps the earliest failure any instance saw; conditional updates re-check their condition
-/// after waiting for a concurrent flush, so the timeline gets exactly one `first_failure`.
-async fn record_first_failure(tx: &impl GenericClient, id: &str, first: DateTime<Utc>) -> StoreResult<()> {
-    let at = to_ms(first);
-    let set = tx
-        .execute(
-            "UPDATE incidents SET first_failure_at = $2 WHERE id = $1 AND first_failure_at IS NULL",
-            &[&id, &at],
-        )
-        .await
-        .map_err(classify)?;
-    if set == 1 {
-        let event = TimelineEvent::new(first, "first_failure", "first order denied a valid ticket");
-        return insert_event(tx, id, &event).await;
-    }
-    for sql in [
-        "UPDATE incidents SET first_failure_at = $2 WHERE id = $1 AND first_failure_at > $2",
-        "UPDATE incident_events SET at = $2 WHERE incident_id = $1 AND kind = 'first_failure' AND at > $2",
-    ] {
-        tx.execute(sql, &[&id, &at]).await.map_err(classify)?;
-    }
-    Ok(())
-}
-
 pub(super) async fn open(c: &impl GenericClient) -> StoreResult<Vec<OpenIncident>> {
     let rows = c
         .query(
@@ -276,13 +214,15 @@ pub(super) async fn one(c: &impl GenericClient, id: Uuid) -> StoreResult<Option<
 pub(super) async fn list(c: &impl GenericClient, filter: &IncidentFilter) -> StoreResult<Vec<Incident>> {
     let states = state_names(&filter.states);
     let vendor = filter.vendor.as_ref().map(|v| v.as_str());
+    let uid = filter.vendor_uid.map(|u| u.to_string());
     let rows = c
         .query(
             &format!(
                 "SELECT {COLUMNS} FROM incidents WHERE (cardinality($1::text[]) = 0 OR state = ANY($1)) \
-                 AND ($2::text IS NULL OR vendor_id = $2) ORDER BY initiated_at DESC, seq DESC LIMIT $3"
+                 AND ($2::text IS NULL OR vendor_id = $2) AND ($4::text IS NULL OR vendor_uid = $4) \
+                 ORDER BY initiated_at DESC, seq DESC LIMIT $3"
             ),
-            &[&states, &vendor, &(filter.limit as i64)],
+            &[&states, &vendor, &(filter.limit as i64), &uid],
         )
         .await
         .map_err(classify)?;

@@ -7,8 +7,8 @@ use uuid::Uuid;
 use super::rows::{INCIDENT_COLUMNS, incident_from_row, insert_event, states_sql, timeline};
 use crate::domain::{FixCode, Incident, IncidentState, TimelineEvent};
 use crate::store::{
-    IncidentFilter, OpenIncident, RejectedDelta, StatsDelta, Transition, from_ms, saturating_add_sql, stored_count,
-    to_ms,
+    IncidentFilter, OpenIncident, RejectedDelta, StatsDelta, StoreError, StoreResult, Transition, from_ms,
+    saturating_add_sql, stored_count, to_ms,
 };
 
 pub(super) fn create(
@@ -16,8 +16,17 @@ pub(super) fn create(
     inc: &Incident,
     code: &str,
     replace_scheduled_after: Option<DateTime<Utc>>,
-) -> rusqlite::Result<Option<Uuid>> {
+) -> rusqlite::Result<StoreResult<Option<Uuid>>> {
     let tx = c.transaction()?;
+    // Chaos only for the vendor's current lifetime: one deleted meanwhile gets none.
+    let alive: bool = tx.query_row(
+        "SELECT EXISTS(SELECT 1 FROM vendors WHERE id = ?1 AND uid = ?2)",
+        params![inc.vendor_id.as_str(), inc.vendor_uid.map(|u| u.to_string())],
+        |r| r.get(0),
+    )?;
+    if !alive {
+        return Ok(Err(StoreError::NotFound(format!("vendor {} not found", inc.vendor_id))));
+    }
     let mut replaced = None;
     if let Some(now) = replace_scheduled_after {
         let old: Option<String> = tx
@@ -36,7 +45,7 @@ pub(super) fn create(
     }
     tx.execute(
         "INSERT INTO incidents (id, vendor_id, mode, params, state, initiated_by, initiated_at, start_at, \
-         max_duration_secs, fix_code) VALUES (?1, ?2, ?3, ?4, 'scheduled', ?5, ?6, ?7, ?8, ?9)",
+         max_duration_secs, fix_code, vendor_uid) VALUES (?1, ?2, ?3, ?4, 'scheduled', ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             inc.id.to_string(),
             inc.vendor_id.as_str(),
@@ -47,13 +56,14 @@ pub(super) fn create(
             to_ms(inc.start_at),
             inc.max_duration_secs.map(|s| s as i64),
             code,
+            inc.vendor_uid.map(|u| u.to_string()),
         ],
     )?;
     for event in &inc.timeline {
         insert_event(&tx, &inc.id.to_string(), event)?;
     }
     tx.commit()?;
-    Ok(replaced)
+    Ok(Ok(replaced))
 }
 
 /// Scheduled → active, with `startedAt` the scheduled instant; false if it was not scheduled.
@@ -197,22 +207,23 @@ pub(super) fn list(c: &mut Connection, filter: &IncidentFilter) -> rusqlite::Res
     if !filter.states.is_empty() {
         sql.push_str(&format!(" AND state IN ({})", states_sql(&filter.states)));
     }
-    if filter.vendor.is_some() {
-        sql.push_str(" AND vendor_id = ?1");
+    let mut args: Vec<String> = Vec::new();
+    if let Some(v) = &filter.vendor {
+        args.push(v.as_str().to_owned());
+        sql.push_str(&format!(" AND vendor_id = ?{}", args.len()));
+    }
+    if let Some(uid) = filter.vendor_uid {
+        args.push(uid.to_string());
+        sql.push_str(&format!(" AND vendor_uid = ?{}", args.len()));
     }
     sql.push_str(&format!(
         " ORDER BY initiated_at DESC, rowid DESC LIMIT {}",
         filter.limit
     ));
     let mut stmt = c.prepare(&sql)?;
-    let found: Vec<(Incident, FixCode)> = match &filter.vendor {
-        Some(v) => stmt
-            .query_map([v.as_str()], incident_from_row)?
-            .collect::<rusqlite::Result<_>>()?,
-        None => stmt
-            .query_map([], incident_from_row)?
-            .collect::<rusqlite::Result<_>>()?,
-    };
+    let found: Vec<(Incident, FixCode)> = stmt
+        .query_map(rusqlite::params_from_iter(args), incident_from_row)?
+        .collect::<rusqlite::Result<_>>()?;
     found
         .into_iter()
         .map(|(mut incident, _)| {
