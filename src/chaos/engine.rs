@@ -105,7 +105,11 @@ async fn wait(f: &Factory, chaos: &LiveChaos, now: DateTime<Utc>) {
     match ThrottleSlot::take(f, chaos) {
         Some(slot) => {
             // A timer, not a thread: thousands of throttled orders cost only their futures.
-            f.clock.sleep_until(now + Duration::milliseconds(delay as i64)).await;
+            tokio::select! {
+                () = f.clock.sleep_until(now + Duration::milliseconds(delay as i64)) => {}
+                // A shutdown answers the order now, as when its delay ends, rather than drop it.
+                () = f.stopping() => {}
+            }
             drop(slot);
         }
         None => {

@@ -17,6 +17,7 @@ mod operations;
 mod process;
 mod report_url;
 mod scenarios;
+mod shutdown;
 mod tickets;
 mod vendor_lifetime;
 mod vendors;

@@ -30,6 +30,8 @@ mod process;
 mod report_url;
 #[path = "../api/scenarios.rs"]
 mod scenarios;
+#[path = "../api/shutdown.rs"]
+mod shutdown;
 #[path = "../api/tickets.rs"]
 mod tickets;
 #[path = "../api/vendor_lifetime.rs"]
