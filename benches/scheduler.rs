@@ -47,6 +47,7 @@ fn vendor(id: &str) -> Vendor {
         git_hub_url: None,
         roles: vec![Role::Vendor],
         created: Utc::now(),
+        uid: uuid::Uuid::new_v4(),
     }
 }
 

@@ -16,6 +16,9 @@ use crate::store::{OpenIncident, StatsDelta};
 pub struct LiveChaos {
     pub incident_id: Uuid,
     pub vendor_id: VendorId,
+    /// The lifetime of the vendor it belongs to: a vendor created later under the same id never
+    /// gets it.
+    pub vendor_uid: Option<Uuid>,
     pub mode: ChaosMode,
     pub params: ChaosParams,
     pub start_at: DateTime<Utc>,
@@ -49,6 +52,7 @@ impl LiveChaos {
             incident_id: inc.id,
             ends_at: inc.max_duration_secs.and_then(|s| end_of(inc.start_at, s)),
             vendor_id: inc.vendor_id,
+            vendor_uid: inc.vendor_uid,
             mode: inc.mode,
             params: inc.params,
             start_at: inc.start_at,
@@ -113,11 +117,10 @@ impl Counters {
         self.dirty.store(true, Ordering::Release);
     }
 
-    pub fn record_failure(&self, at: DateTime<Utc>, lost: f64) {
+    pub fn record_failure(&self, at: DateTime<Utc>, lost_satoshi: u64) {
         self.affected.fetch_add(1, Ordering::Relaxed);
         self.failed.fetch_add(1, Ordering::Relaxed);
-        self.lost_satoshi
-            .fetch_add((lost * 1e8).round() as u64, Ordering::Relaxed);
+        self.add_lost(lost_satoshi);
         self.first_failure_ms
             .fetch_min(at.timestamp_millis(), Ordering::Relaxed);
         self.dirty.store(true, Ordering::Release);
@@ -126,6 +129,15 @@ impl Counters {
     pub fn record_wrong_fix_code(&self) {
         self.wrong_fix_codes.fetch_add(1, Ordering::Relaxed);
         self.dirty.store(true, Ordering::Release);
+    }
+
+    /// Saturates instead of wrapping: a figure stuck at its maximum is honest, a wrapped one lies.
+    fn add_lost(&self, satoshi: u64) {
+        let _ = self
+            .lost_satoshi
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| {
+                Some(v.saturating_add(satoshi))
+            });
     }
 
     /// Whether anything was counted since the last call; counts made after it set the flag again.
@@ -142,7 +154,7 @@ impl Counters {
             affected: self.affected.swap(0, Ordering::Relaxed),
             failed: self.failed.swap(0, Ordering::Relaxed),
             succeeded: self.succeeded.swap(0, Ordering::Relaxed),
-            lost_revenue: self.lost_satoshi.swap(0, Ordering::Relaxed) as f64 / 1e8,
+            lost_satoshi: self.lost_satoshi.swap(0, Ordering::Relaxed),
             wrong_fix_codes: self.wrong_fix_codes.swap(0, Ordering::Relaxed),
             first_failure_at: (first != i64::MAX).then(|| crate::store::from_ms(first)),
         }
@@ -153,8 +165,7 @@ impl Counters {
         self.affected.fetch_add(d.affected, Ordering::Relaxed);
         self.failed.fetch_add(d.failed, Ordering::Relaxed);
         self.succeeded.fetch_add(d.succeeded, Ordering::Relaxed);
-        self.lost_satoshi
-            .fetch_add((d.lost_revenue * 1e8).round() as u64, Ordering::Relaxed);
+        self.add_lost(d.lost_satoshi);
         self.wrong_fix_codes.fetch_add(d.wrong_fix_codes, Ordering::Relaxed);
         if let Some(first) = d.first_failure_at {
             self.first_failure_ms
@@ -323,7 +334,9 @@ impl Directory {
             chaos.into_iter().map(|c| (c.vendor_id.clone(), c)).collect();
         let mut fresh = Inner::default();
         for (vendor, keys) in vendors {
-            let chaos = by_vendor.remove(&vendor.id);
+            let chaos = by_vendor
+                .remove(&vendor.id)
+                .filter(|c| c.vendor_uid == Some(vendor.uid));
             fresh.put(VendorEntry { vendor, chaos }, keys);
         }
         let mut inner = self.inner.write().expect("directory lock");
@@ -353,12 +366,24 @@ mod tests {
         let book = StatsBook::default();
         let counters = book.counters(Uuid::new_v4());
         assert!(book.drain().is_empty());
-        counters.record_failure(Utc::now(), 1.5);
+        counters.record_failure(Utc::now(), 150_000_000);
         let drained = book.drain();
         assert_eq!(drained.len(), 1);
         assert!(book.drain().is_empty(), "nothing new was counted");
         counters.restore(&drained[0].1);
         let again = book.drain();
         assert_eq!((again.len(), again[0].1.failed), (1, 1));
+    }
+
+    #[test]
+    fn lost_revenue_saturates_instead_of_wrapping() {
+        let counters = Counters::default();
+        counters.record_failure(Utc::now(), u64::MAX - 1);
+        counters.record_failure(Utc::now(), 5);
+        let taken = counters.take(Uuid::new_v4());
+        assert_eq!(taken.lost_satoshi, u64::MAX);
+        counters.restore(&taken);
+        counters.record_failure(Utc::now(), 5);
+        assert_eq!(counters.take(Uuid::new_v4()).lost_satoshi, u64::MAX);
     }
 }

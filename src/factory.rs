@@ -34,6 +34,8 @@ pub struct Factory {
     pub scenarios: Vec<crate::scenario::Scenario>,
     /// The store's change version this instance last caught up with (`i64::MIN`: never).
     seen_version: AtomicI64,
+    /// Turns true when a shutdown begins: held (throttled) orders are answered at once.
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -86,9 +88,24 @@ impl Factory {
             throttled: AtomicU64::new(0),
             scenarios,
             seen_version: AtomicI64::new(i64::MIN),
+            stopping: tokio::sync::watch::Sender::new(false),
         };
         factory.reload().await?;
         Ok(factory)
+    }
+
+    /// Starts a shutdown: every order held in a throttle, and any held later, is answered now.
+    pub fn begin_shutdown(&self) {
+        self.stopping.send_replace(true);
+    }
+
+    /// Completes once a shutdown has begun.
+    pub fn stopping(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut rx = self.stopping.subscribe();
+        async move {
+            // The sender lives as long as the factory; gone, nothing is held any more anyway.
+            let _ = rx.wait_for(|stopping| *stopping).await;
+        }
     }
 
     /// Reads vendors and open chaos from the store into the directory.
@@ -180,6 +197,7 @@ async fn bootstrap_admin(
         git_hub_url: None,
         roles: vec![Role::Vendor, Role::Admin],
         created: now,
+        uid: uuid::Uuid::new_v4(),
     };
     match store.insert_vendor(&admin, key.hash()).await {
         // Another instance bootstrapped the same store first.

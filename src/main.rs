@@ -42,7 +42,7 @@ async fn main() -> std::process::ExitCode {
                     return std::process::ExitCode::FAILURE;
                 }
             };
-            match app.run_until_stopped().await {
+            match app.run_until_signalled().await {
                 Ok(()) => std::process::ExitCode::SUCCESS,
                 Err(e) => {
                     log::error!("server error: {e}");

@@ -82,6 +82,8 @@ impl Application {
                 .configure(routes::configure)
                 .default_service(web::to(error::unknown_endpoint))
         })
+        // Signals are ours (`run_until_signalled`): actix would force-stop on SIGINT.
+        .disable_signals()
         .shutdown_timeout(config.shutdown_timeout_secs)
         .client_request_timeout(std::time::Duration::from_millis(config.client_timeout_ms))
         .max_connections(config.max_connections);
@@ -118,8 +120,29 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until SIGINT/SIGTERM or `handle().stop()`; in-flight requests finish, counters are
-    /// flushed and the store is closed.
+    /// Serves until SIGTERM or SIGINT (Ctrl-C), both graceful: held orders are answered at once,
+    /// in-flight requests finish, counters are flushed and the store is closed. A second signal
+    /// stops at once.
+    pub async fn run_until_signalled(self) -> std::io::Result<()> {
+        let mut signals = Signals::install()?;
+        let (handle, factory) = (self.handle(), self.factory.clone());
+        let listener = tokio::spawn(async move {
+            let name = signals.next().await;
+            log::info!("{name} received: answering held orders, then stopping gracefully");
+            factory.begin_shutdown();
+            let graceful = handle.clone();
+            tokio::spawn(async move { graceful.stop(true).await });
+            let name = signals.next().await;
+            log::warn!("{name} received again: stopping now");
+            handle.stop(false).await;
+        });
+        let served = self.run_until_stopped().await;
+        listener.abort();
+        served
+    }
+
+    /// Serves until `handle().stop()`; in-flight requests finish, counters are flushed and the
+    /// store is closed.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
         let _ = self.stop_scheduler.send(true);
@@ -130,5 +153,28 @@ impl Application {
         }
         log::info!("pizza factory stopped");
         served
+    }
+}
+
+/// The signals that stop the factory, installed once so none is lost between two waits.
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn install() -> std::io::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Self {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+        })
+    }
+
+    async fn next(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.term.recv() => "SIGTERM",
+            _ = self.int.recv() => "SIGINT",
+        }
     }
 }

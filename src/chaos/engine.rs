@@ -61,8 +61,8 @@ fn respond(status: StatusCode, chaos: &LiveChaos, body: serde_json::Value) -> Ht
         .json(body)
 }
 
-fn fail(chaos: &LiveChaos, now: DateTime<Utc>, lost: f64) -> HttpResponse {
-    chaos.counters.record_failure(now, lost);
+fn fail(chaos: &LiveChaos, now: DateTime<Utc>, lost_satoshi: u64) -> HttpResponse {
+    chaos.counters.record_failure(now, lost_satoshi);
     respond(
         StatusCode::INTERNAL_SERVER_ERROR,
         chaos,
@@ -76,7 +76,7 @@ fn ticket(
     content: &TicketContent<'_>,
     now: DateTime<Utc>,
     kind: TicketKind,
-    lost: f64,
+    lost_satoshi: u64,
 ) -> HttpResponse {
     let jwt = f.keyring.issue(content, now, kind);
     match kind {
@@ -89,7 +89,7 @@ fn ticket(
                 })
                 .inc();
         }
-        _ => chaos.counters.record_failure(now, lost),
+        _ => chaos.counters.record_failure(now, lost_satoshi),
     }
     respond(
         StatusCode::OK,
@@ -105,7 +105,11 @@ async fn wait(f: &Factory, chaos: &LiveChaos, now: DateTime<Utc>) {
     match ThrottleSlot::take(f, chaos) {
         Some(slot) => {
             // A timer, not a thread: thousands of throttled orders cost only their futures.
-            f.clock.sleep_until(now + Duration::milliseconds(delay as i64)).await;
+            tokio::select! {
+                () = f.clock.sleep_until(now + Duration::milliseconds(delay as i64)) => {}
+                // A shutdown answers the order now, as when its delay ends, rather than drop it.
+                () = f.stopping() => {}
+            }
             drop(slot);
         }
         None => {
@@ -133,7 +137,7 @@ pub async fn throttle(
 ) -> HttpResponse {
     count_response(f, chaos);
     let parked = serde_json::to_vec(&(&order.diner, &order.order)).expect("JSON values serialize");
-    let total = order.total;
+    let total = order.total_satoshi;
     drop(order);
     wait(f, chaos, now).await;
     let (diner, order): (Value, Value) = serde_json::from_slice(&parked).expect("what we wrote reads back");
@@ -146,12 +150,13 @@ pub async fn throttle(
     ticket(f, chaos, &content, f.clock.now(), TicketKind::Valid, total)
 }
 
-/// Serves an order of a vendor whose chaos bites at `now`. `total` is what the order is worth.
+/// Serves an order of a vendor whose chaos bites at `now`. `total` is what the order is worth,
+/// in satoshi.
 pub async fn serve(
     f: &Factory,
     chaos: &LiveChaos,
     content: &TicketContent<'_>,
-    total: f64,
+    total: u64,
     now: DateTime<Utc>,
 ) -> HttpResponse {
     count_response(f, chaos);

@@ -1,5 +1,6 @@
 //! Chaos: scheduling, ending and resolving incidents; the store first, then the directory.
 
+pub mod deletion;
 pub mod engine;
 pub mod limiter;
 pub mod report;
@@ -108,13 +109,17 @@ async fn end_live(f: &Factory, live: &LiveChaos, by: &str, reason: Option<&str>)
 
 /// Counts an ended chaos and how long it ran.
 pub(crate) fn record_end(f: &Factory, live: &LiveChaos, by: ResolvedBy, at: DateTime<Utc>) {
+    record_end_of(f, live.start_at, by, at);
+}
+
+pub(crate) fn record_end_of(f: &Factory, start_at: DateTime<Utc>, by: ResolvedBy, at: DateTime<Utc>) {
     f.metrics
         .resolved
         .get_or_create(&ResolvedLabels { by: by.as_str() })
         .inc();
     f.metrics
         .seconds_to_resolve
-        .observe((at - live.start_at).num_milliseconds() as f64 / 1000.0);
+        .observe((at - start_at).num_milliseconds() as f64 / 1000.0);
 }
 
 /// The kill switch: cancels or ends every open chaos, recording the reason on each.

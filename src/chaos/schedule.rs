@@ -43,13 +43,16 @@ async fn record(
     initiated_by: String,
     own_request: bool,
 ) -> Result<Option<Incident>, ChaosError> {
-    if f.directory.by_id(vendor).is_none() {
-        // Created a moment ago through another instance behind the same address, perhaps.
-        f.refresh().await?;
-        if f.directory.by_id(vendor).is_none() {
-            return Err(ChaosError::UnknownVendor(vendor.clone()));
+    let entry = match f.directory.by_id(vendor) {
+        Some(entry) => entry,
+        None => {
+            // Created a moment ago through another instance behind the same address, perhaps.
+            f.refresh().await?;
+            f.directory
+                .by_id(vendor)
+                .ok_or_else(|| ChaosError::UnknownVendor(vendor.clone()))?
         }
-    }
+    };
     let now = f.clock.now();
     let max_duration_secs = request
         .max_duration_secs
@@ -73,6 +76,7 @@ async fn record(
     let incident = Incident {
         id: Uuid::new_v4(),
         vendor_id: vendor.clone(),
+        vendor_uid: Some(entry.vendor.uid),
         mode: request.mode,
         params,
         state: IncidentState::Scheduled,
@@ -103,6 +107,8 @@ async fn record(
         .map_err(|e| match e {
             StoreError::Conflict(_) if own_request => ChaosError::Active(vendor.clone()),
             StoreError::Conflict(_) => ChaosError::Pending(vendor.clone()),
+            // Deleted meanwhile, perhaps through another instance.
+            StoreError::NotFound(_) => ChaosError::UnknownVendor(vendor.clone()),
             other => other.into(),
         })?;
     match recorded {

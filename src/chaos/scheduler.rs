@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
 use crate::directory::LiveChaos;
+use crate::domain::incident::started_detail;
 use crate::domain::{IncidentState, ResolvedBy, TimelineEvent};
 use crate::factory::Factory;
 use crate::store::{StoreError, Transition};
@@ -20,7 +21,7 @@ pub async fn record_start(f: &Factory, live: &LiveChaos) -> Result<(), StoreErro
         return Ok(());
     }
     if f.store
-        .start_incident(live.incident_id, &format!("{} chaos began biting orders", live.mode))
+        .start_incident(live.incident_id, &started_detail(live.mode))
         .await?
     {
         let lag = (f.clock.now() - live.start_at).num_microseconds().unwrap_or(i64::MAX) as f64 / 1e6;
@@ -62,10 +63,23 @@ pub async fn flush_stats(f: &Factory) {
         return;
     }
     let deltas: Vec<_> = pending.iter().map(|(_, d)| d.clone()).collect();
-    if let Err(e) = f.store.add_stats(&deltas).await {
-        log::error!("could not flush incident counters, will retry: {e}");
-        for (counters, delta) in &pending {
-            counters.restore(delta);
+    match f.store.add_stats(&deltas).await {
+        Err(e) => {
+            log::error!("could not flush incident counters, will retry: {e}");
+            for (counters, delta) in &pending {
+                counters.restore(delta);
+            }
+        }
+        // Refused by its own row, it would be refused again: set aside, with its figures in the
+        // log for whoever reconciles, so that it never holds back the other incidents' counts.
+        Ok(rejected) => {
+            for r in rejected {
+                log::error!(
+                    "incident counters set aside, the store refused them: {:?} ({})",
+                    r.delta,
+                    r.reason
+                );
+            }
         }
     }
 }

@@ -110,6 +110,10 @@ impl TimelineEvent {
 pub struct Incident {
     pub id: Uuid,
     pub vendor_id: VendorId,
+    /// The lifetime of the vendor it belongs to (`Vendor::uid`); `None` for incidents of a vendor
+    /// deleted before lifetimes were recorded.
+    #[serde(skip)]
+    pub vendor_uid: Option<Uuid>,
     pub mode: ChaosMode,
     pub params: ChaosParams,
     pub state: IncidentState,
@@ -128,6 +132,11 @@ pub struct Incident {
     pub max_duration_secs: Option<u64>,
     pub stats: Stats,
     pub timeline: Vec<TimelineEvent>,
+}
+
+/// The timeline detail of a chaos start, wherever it is recorded.
+pub fn started_detail(mode: ChaosMode) -> String {
+    format!("{mode} chaos began biting orders")
 }
 
 impl Incident {

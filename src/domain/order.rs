@@ -3,6 +3,10 @@
 use serde_json::{Map, Value};
 
 pub const MAX_ITEMS: usize = 20;
+/// The highest item price, in ₿: all the bitcoin there will ever be. It bounds every sum the
+/// factory keeps (20 items of it are 4.2e16 satoshi, far inside an i64).
+pub const MAX_PRICE: f64 = 21_000_000.0;
+pub const SATOSHI_PER_BITCOIN: f64 = 1e8;
 
 #[derive(Debug, PartialEq)]
 pub enum OrderRejection {
@@ -18,8 +22,8 @@ pub enum OrderRejection {
 pub struct Order {
     pub diner: Value,
     pub order: Value,
-    /// Sum of the item prices, in ₿: what the vendor loses if this order fails.
-    pub total: f64,
+    /// Sum of the item prices, in satoshi: what the vendor loses if this order fails.
+    pub total_satoshi: u64,
 }
 
 impl Order {
@@ -36,12 +40,17 @@ impl Order {
         let Value::Object(ref fields) = order else {
             return Err(OrderRejection::MissingParameters);
         };
-        let total = items_total(fields)?;
-        Ok(Self { diner, order, total })
+        let total_satoshi = items_total(fields)?;
+        Ok(Self {
+            diner,
+            order,
+            total_satoshi,
+        })
     }
 }
 
-fn items_total(order: &Map<String, Value>) -> Result<f64, OrderRejection> {
+/// The items' total in satoshi; each price is rounded to the satoshi, so sums are exact.
+fn items_total(order: &Map<String, Value>) -> Result<u64, OrderRejection> {
     let items = match order.get("items") {
         Some(Value::Array(items)) => items,
         Some(_) => return Err(OrderRejection::Invalid("order.items must be an array".into())),
@@ -55,7 +64,7 @@ fn items_total(order: &Map<String, Value>) -> Result<f64, OrderRejection> {
     if items.len() > MAX_ITEMS {
         return Err(OrderRejection::OvenFull);
     }
-    let mut total = 0.0;
+    let mut total: u64 = 0;
     for (i, item) in items.iter().enumerate() {
         let price = item
             .as_object()
@@ -68,15 +77,26 @@ fn items_total(order: &Map<String, Value>) -> Result<f64, OrderRejection> {
                 "order.items[{i}].price must be at least 0"
             )));
         }
-        total += price;
+        if price > MAX_PRICE {
+            return Err(OrderRejection::Invalid(format!(
+                "order.items[{i}].price must be at most 21000000 (₿, all the bitcoin there will ever be)"
+            )));
+        }
+        // Bounded above, so the product is exact in f64 and the sum cannot overflow.
+        total += (price * SATOSHI_PER_BITCOIN).round() as u64;
     }
-    Ok(Order::round(total))
+    Ok(total)
 }
 
 impl Order {
     /// Prices are ₿ with at most satoshi precision; rounding keeps sums like 8 × 0.05 exact.
     pub fn round(amount: f64) -> f64 {
-        (amount * 1e8).round() / 1e8
+        (amount * SATOSHI_PER_BITCOIN).round() / SATOSHI_PER_BITCOIN
+    }
+
+    /// Satoshi as ₿, for display.
+    pub fn bitcoin(satoshi: i64) -> f64 {
+        satoshi as f64 / SATOSHI_PER_BITCOIN
     }
 }
 
@@ -109,6 +129,8 @@ mod tests {
             json!([{"price": "1"}]),
             json!([{"price": -1}]),
             json!([3]),
+            json!([{"price": 21_000_000.01}]),
+            json!([{"price": 1.8e11}]),
         ] {
             assert!(matches!(Order::parse(order(bad)), Err(OrderRejection::Invalid(_))));
         }
@@ -118,7 +140,12 @@ mod tests {
     fn totals_are_exact_in_satoshi() {
         let items: Vec<Value> = (0..8).map(|_| json!({"price": 0.05})).collect();
         let parsed = Order::parse(order(json!(items))).unwrap();
-        assert_eq!(parsed.total, 0.4);
+        assert_eq!(parsed.total_satoshi, 40_000_000);
+        let most: Vec<Value> = (0..20).map(|_| json!({"price": 21_000_000})).collect();
+        assert_eq!(
+            Order::parse(order(json!(most))).unwrap().total_satoshi,
+            20 * 21_000_000 * 100_000_000
+        );
         assert_eq!(parsed.order["storeId"], "5");
     }
 }

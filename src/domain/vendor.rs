@@ -5,6 +5,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 /// 1–64 characters of `A-Za-z0-9_-`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -99,6 +100,9 @@ pub struct Vendor {
     pub git_hub_url: Option<String>,
     pub roles: Vec<Role>,
     pub created: DateTime<Utc>,
+    /// This lifetime of the id: a vendor deleted and created again under the same id is another
+    /// vendor, and never sees or inherits the incidents of the first. Never shown.
+    pub uid: Uuid,
 }
 
 impl Vendor {

@@ -98,6 +98,7 @@ impl From<StoreError> for ApiError {
                 log::warn!("store conflict: {detail}");
                 ApiError::conflict("conflict with the current state")
             }
+            StoreError::NotFound(detail) => ApiError::not_found(detail),
             StoreError::Unavailable(detail) => {
                 log::error!("store unavailable: {detail}");
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "store unavailable, try again")

@@ -47,7 +47,15 @@ pub async fn list(
         )));
     }
     scheduler::flush_stats(&f).await;
-    let found = f.store.incidents(&IncidentFilter { vendor, states, limit }).await?;
+    let found = f
+        .store
+        .incidents(&IncidentFilter {
+            vendor,
+            vendor_uid: None,
+            states,
+            limit,
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(priced(&f, found)))
 }
 
@@ -100,6 +108,8 @@ pub async fn vendor_list(f: web::Data<Factory>, caller: VendorCaller) -> Result<
     scheduler::flush_stats(&f).await;
     let filter = IncidentFilter {
         vendor: Some(caller.0.vendor.id.clone()),
+        // Not the incidents of an earlier vendor deleted under the same id.
+        vendor_uid: Some(caller.0.vendor.uid),
         states: ENDED.to_vec(),
         limit: MAX_LIMIT,
     };
@@ -114,7 +124,8 @@ pub async fn vendor_report(
     vendor_incidents_enabled(&f)?;
     let incident = find(&f, &path).await?;
     // Someone else's incident, or one that is not over, looks exactly like a missing one.
-    if incident.vendor_id != caller.0.vendor.id || !ENDED.contains(&incident.state) {
+    let mine = incident.vendor_id == caller.0.vendor.id && incident.vendor_uid == Some(caller.0.vendor.uid);
+    if !mine || !ENDED.contains(&incident.state) {
         return Err(ApiError::not_found(format!("incident {} not found", path.as_str())));
     }
     Ok(markdown(&f, &incident))

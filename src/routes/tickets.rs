@@ -36,7 +36,7 @@ pub async fn order(
         if chaos.mode == ChaosMode::Throttle {
             return Ok(engine::throttle(&f, chaos, vendor, order, now).await);
         }
-        return Ok(engine::serve(&f, chaos, &content, order.total, now).await);
+        return Ok(engine::serve(&f, chaos, &content, order.total_satoshi, now).await);
     }
     let jwt = f.keyring.issue(&content, now, TicketKind::Valid);
     f.metrics

@@ -107,6 +107,7 @@ pub(super) async fn register(f: &Factory, body: NewVendor, by: &str) -> Result<C
         git_hub_url: optional_text("gitHubUrl", body.git_hub_url, 2048)?,
         roles: roles(body.roles)?.unwrap_or_else(|| vec![Role::Vendor]),
         created: f.clock.now(),
+        uid: uuid::Uuid::new_v4(),
         id: body.id,
     };
     let key = ApiKey::generate();
@@ -221,17 +222,9 @@ pub async fn delete(
     if id.as_str() == ADMIN_ID {
         return Err(ApiError::conflict("the admin vendor cannot be deleted"));
     }
-    if entry.chaos.is_some() {
-        match chaos::end(&f, &id, &admin.label(), Some("vendor deleted")).await {
-            Ok(_) | Err(chaos::ChaosError::NoChaos(_)) => {}
-            Err(e) => return Err(super::chaos::chaos_error(e)),
-        }
-    }
-    if !f.store.delete_vendor(&id).await? {
+    if !chaos::deletion::delete_vendor(&f, &id, &admin.label()).await? {
         return Err(ApiError::not_found(format!("vendor {id} not found")));
     }
-    f.directory.remove_vendor(&id);
-    log::info!("vendor {id} deleted by {}", admin.label());
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -8,7 +8,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{IncidentFilter, OpenIncident, Recorded, StatsDelta, Store, StoreResult, Transition};
+use super::{
+    EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta, Store, StoreResult, Transition,
+    VendorEnding,
+};
 use crate::domain::{FixCode, Incident, KeyHash, TimelineEvent, Vendor, VendorId};
 use crate::metrics::{Metrics, StoreLabels};
 use crate::tickets::StoredKey;
@@ -60,8 +63,8 @@ impl Store for MeteredStore {
         self.timed("update_vendor", self.inner.update_vendor(vendor)).await
     }
 
-    async fn delete_vendor(&self, id: &VendorId) -> StoreResult<bool> {
-        self.timed("delete_vendor", self.inner.delete_vendor(id)).await
+    async fn delete_vendor(&self, id: &VendorId, ending: &VendorEnding) -> StoreResult<Option<Vec<EndedIncident>>> {
+        self.timed("delete_vendor", self.inner.delete_vendor(id, ending)).await
     }
 
     async fn replace_api_key(&self, id: &VendorId, key: KeyHash, now: DateTime<Utc>) -> StoreResult<bool> {
@@ -108,7 +111,7 @@ impl Store for MeteredStore {
         self.timed("add_event", self.inner.add_event(id, event)).await
     }
 
-    async fn add_stats(&self, deltas: &[StatsDelta]) -> StoreResult<()> {
+    async fn add_stats(&self, deltas: &[StatsDelta]) -> StoreResult<Vec<RejectedDelta>> {
         self.timed("add_stats", self.inner.add_stats(deltas)).await
     }
 

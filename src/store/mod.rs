@@ -20,6 +20,9 @@ pub enum StoreError {
     /// A uniqueness rule said no: the id is taken, or the vendor already has open chaos.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// What the write was about is gone (a vendor deleted meanwhile).
+    #[error("not found: {0}")]
+    NotFound(String),
     #[error("store unavailable: {0}")]
     Unavailable(String),
 }
@@ -50,7 +53,7 @@ pub struct StatsDelta {
     pub affected: u64,
     pub failed: u64,
     pub succeeded: u64,
-    pub lost_revenue: f64,
+    pub lost_satoshi: u64,
     pub wrong_fix_codes: u64,
     pub first_failure_at: Option<DateTime<Utc>>,
 }
@@ -87,9 +90,49 @@ pub(crate) fn kept_note(incident: &Incident) -> TimelineEvent {
     )
 }
 
+/// A delta the store refused for its incident alone; the others of the batch were added.
+#[derive(Debug)]
+pub struct RejectedDelta {
+    pub delta: StatsDelta,
+    pub reason: String,
+}
+
+/// A count as the stores keep it (BIGINT): saturated rather than wrapped.
+pub(crate) fn stored_count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// Adds `delta` to a stored counter column without overflow, in either store's SQL: the sum
+/// sticks at the largest BIGINT. `param` is the placeholder of a value from `stored_count`.
+pub(crate) fn saturating_add_sql(column: &str, param: &str) -> String {
+    format!(
+        "{column} = CASE WHEN {column} > 9223372036854775807 - {param} THEN 9223372036854775807 ELSE {column} + {param} END"
+    )
+}
+
+/// How deleting a vendor ends its open incidents, in the same transaction: a scheduled chaos
+/// whose start has come is recorded as started and resolved like an active one (it has been
+/// biting), the others are cancelled.
+#[derive(Clone, Debug)]
+pub struct VendorEnding {
+    pub at: DateTime<Utc>,
+    pub cancelled: TimelineEvent,
+    pub resolved: TimelineEvent,
+}
+
+/// An incident a vendor's deletion ended.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EndedIncident {
+    pub id: Uuid,
+    pub state: IncidentState,
+    pub start_at: DateTime<Utc>,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct IncidentFilter {
     pub vendor: Option<VendorId>,
+    /// Only the incidents of this lifetime of the vendor (`Vendor::uid`).
+    pub vendor_uid: Option<Uuid>,
     pub states: Vec<IncidentState>,
     pub limit: usize,
 }
@@ -110,7 +153,9 @@ pub trait Store: Send + Sync + 'static {
     /// Every vendor with the hashes of the keys that authenticate it.
     async fn vendors(&self) -> StoreResult<Vec<(Vendor, Vec<KeyHash>)>>;
     async fn update_vendor(&self, vendor: &Vendor) -> StoreResult<bool>;
-    async fn delete_vendor(&self, id: &VendorId) -> StoreResult<bool>;
+    /// Deletes the vendor and ends its open incidents in the same transaction, whichever
+    /// instance created them; `None` if there was no such vendor.
+    async fn delete_vendor(&self, id: &VendorId, ending: &VendorEnding) -> StoreResult<Option<Vec<EndedIncident>>>;
     /// Replaces every key of the vendor with `key`.
     async fn replace_api_key(&self, id: &VendorId, key: KeyHash, now: DateTime<Utc>) -> StoreResult<bool>;
     /// Adds a key beside the existing ones; nothing happens if it is already there.
@@ -120,10 +165,11 @@ pub trait Store: Send + Sync + 'static {
     /// Retires every current key at `key.created_at` and adds `key` as the current one.
     async fn rotate_signing_key(&self, key: &StoredKey) -> StoreResult<()>;
 
-    /// Records a new scheduled incident. With `own_request` (a vendor asking for its own chaos),
-    /// a scheduled incident of the vendor that has not started by `initiated_at` is cancelled
-    /// first if the same requester (`initiated_by`) asked for it, and kept, with a note, if
-    /// anyone else did. Conflict if the vendor still has open chaos.
+    /// Records a new scheduled incident; NotFound if its vendor's lifetime (`vendor_uid`) is over.
+    /// With `own_request` (a vendor asking for its own chaos), a scheduled incident of the vendor
+    /// that has not started by `initiated_at` is cancelled first if the same requester
+    /// (`initiated_by`) asked for it, and kept, with a note, if anyone else did. Conflict if the
+    /// vendor still has open chaos.
     async fn create_incident(
         &self,
         incident: &Incident,
@@ -134,7 +180,9 @@ pub trait Store: Send + Sync + 'static {
     async fn start_incident(&self, id: Uuid, detail: &str) -> StoreResult<bool>;
     async fn transition(&self, id: Uuid, change: &Transition) -> StoreResult<bool>;
     async fn add_event(&self, id: Uuid, event: &TimelineEvent) -> StoreResult<()>;
-    async fn add_stats(&self, deltas: &[StatsDelta]) -> StoreResult<()>;
+    /// Adds counter deltas, each on its own (a savepoint), so one incident's bad delta never
+    /// blocks another's: the ones refused are returned, an error means none was added.
+    async fn add_stats(&self, deltas: &[StatsDelta]) -> StoreResult<Vec<RejectedDelta>>;
     async fn open_incidents(&self) -> StoreResult<Vec<OpenIncident>>;
     async fn incident(&self, id: Uuid) -> StoreResult<Option<Incident>>;
     async fn incidents(&self, filter: &IncidentFilter) -> StoreResult<Vec<Incident>>;

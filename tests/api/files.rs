@@ -47,7 +47,8 @@ async fn a_start_tightens_a_data_directory_left_readable_by_others() {
     let mut factory = start(&data, &[]);
     factory.terminate();
     fs::set_permissions(&data, Permissions::from_mode(0o755)).unwrap();
-    for file in store_files(&data) {
+    // A clean stop checkpoints and removes the WAL; whatever is left is loosened.
+    for file in store_files(&data).into_iter().filter(|f| f.exists()) {
         fs::set_permissions(&file, Permissions::from_mode(0o644)).unwrap();
     }
 

@@ -68,13 +68,18 @@ impl Factory {
     }
 
     pub fn terminate(&mut self) -> std::process::ExitStatus {
-        unsafe_sigterm(self.child.id());
+        self.signal("TERM")
+    }
+
+    /// Sends the signal (`TERM`, `INT`) and waits for the process to exit.
+    pub fn signal(&mut self, name: &str) -> std::process::ExitStatus {
+        send_signal(self.child.id(), name);
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
                 return status;
             }
-            assert!(Instant::now() < deadline, "factory did not stop on SIGTERM");
+            assert!(Instant::now() < deadline, "factory did not stop on SIG{name}");
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -91,16 +96,16 @@ impl Drop for Factory {
     }
 }
 
-fn unsafe_sigterm(pid: u32) {
+fn send_signal(pid: u32, name: &str) {
     Command::new("kill")
-        .arg("-TERM")
+        .arg(format!("-{name}"))
         .arg(pid.to_string())
         .status()
         .expect("kill runs");
 }
 
 /// Creates a vendor through the admin API and returns its key.
-async fn create_vendor(client: &reqwest::Client, url: &str, admin: &str, id: &str) -> String {
+pub async fn create_vendor(client: &reqwest::Client, url: &str, admin: &str, id: &str) -> String {
     let created: Value = post(
         client,
         &format!("{url}/api/admin/vendors"),
@@ -114,7 +119,7 @@ async fn create_vendor(client: &reqwest::Client, url: &str, admin: &str, id: &st
     created["apiKey"].as_str().unwrap().to_owned()
 }
 
-async fn post(client: &reqwest::Client, url: &str, key: &str, body: Value) -> reqwest::Response {
+pub async fn post(client: &reqwest::Client, url: &str, key: &str, body: Value) -> reqwest::Response {
     client.post(url).bearer_auth(key).json(&body).send().await.unwrap()
 }
 

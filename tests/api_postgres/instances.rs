@@ -273,6 +273,6 @@ async fn the_start_is_recorded_once_whichever_instances_are_up() {
     );
     assert_eq!(
         incident["startedAt"],
-        json!(start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        json!(start.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
     );
 }

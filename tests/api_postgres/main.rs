@@ -26,6 +26,8 @@ mod hot_path;
 mod incidents;
 #[path = "../api/instants.rs"]
 mod instants;
+#[path = "../api/money.rs"]
+mod money;
 #[path = "../api/operations.rs"]
 mod operations;
 #[path = "../api/process.rs"]
@@ -38,12 +40,17 @@ mod reports;
 mod roster;
 #[path = "../api/scenarios.rs"]
 mod scenarios;
+#[path = "../api/shutdown.rs"]
+mod shutdown;
 #[path = "../api/tickets.rs"]
 mod tickets;
+#[path = "../api/vendor_lifetime.rs"]
+mod vendor_lifetime;
 #[path = "../api/vendors.rs"]
 mod vendors;
 
 mod instances;
+mod lifetimes;
 mod shared_counts;
 
 /// A module added to `tests/api` must be added here too, or PostgreSQL would silently skip it.

@@ -1,7 +1,6 @@
 //! Incidents in PostgreSQL: every state change is a conditional update, so when several
 //! instances race to start, resolve or expire the same chaos, exactly one of them does it.
 
-use chrono::{DateTime, Utc};
 use tokio_postgres::{Client, GenericClient, Row};
 use uuid::Uuid;
 
@@ -9,12 +8,12 @@ use super::{bad_row, classify};
 use crate::domain::incident::Stats;
 use crate::domain::{ChaosMode, FixCode, Incident, IncidentState, ResolvedBy, TimelineEvent, VendorId};
 use crate::store::{
-    IncidentFilter, OpenIncident, Recorded, StatsDelta, StoreResult, Transition, from_ms, kept_note, to_ms,
+    IncidentFilter, OpenIncident, Recorded, StoreError, StoreResult, Transition, from_ms, kept_note, to_ms,
 };
 
 const COLUMNS: &str = "id, vendor_id, mode, params, state, initiated_by, initiated_at, start_at, started_at, \
      first_failure_at, resolved_at, resolved_by, max_duration_secs, orders_affected, orders_failed, \
-     orders_succeeded, lost_satoshi, wrong_fix_codes, fix_code";
+     orders_succeeded, lost_satoshi, wrong_fix_codes, fix_code, vendor_uid";
 
 fn from_row(r: &Row) -> StoreResult<(Incident, FixCode)> {
     let opt_time = |i: usize| r.get::<_, Option<i64>>(i).map(from_ms);
@@ -22,6 +21,10 @@ fn from_row(r: &Row) -> StoreResult<(Incident, FixCode)> {
     let mut incident = Incident {
         id: Uuid::parse_str(r.get(0)).map_err(|_| bad_row("incident id"))?,
         vendor_id: VendorId::parse(r.get(1)).map_err(|_| bad_row("vendor id"))?,
+        vendor_uid: r
+            .get::<_, Option<&str>>(19)
+            .map(|u| Uuid::parse_str(u).map_err(|_| bad_row("vendor uid")))
+            .transpose()?,
         mode: ChaosMode::parse(r.get(2)).ok_or_else(|| bad_row("mode"))?,
         params: serde_json::from_str(r.get(3)).map_err(|_| bad_row("params"))?,
         state: IncidentState::parse(r.get(4)).ok_or_else(|| bad_row("state"))?,
@@ -40,7 +43,7 @@ fn from_row(r: &Row) -> StoreResult<(Incident, FixCode)> {
             orders_affected: count(13),
             orders_failed: count(14),
             orders_succeeded: count(15),
-            lost_revenue: r.get::<_, i64>(16) as f64 / 1e8,
+            lost_revenue: crate::domain::order::Order::bitcoin(r.get(16)),
             wrong_fix_codes: count(17),
             seconds_to_resolve: None,
             lost_revenue_usd: None,
@@ -65,10 +68,6 @@ fn good_incidents(rows: &[Row]) -> Vec<(Incident, FixCode)> {
             }
         })
         .collect()
-}
-
-fn satoshi(amount: f64) -> i64 {
-    (amount * 1e8).round() as i64
 }
 
 pub(super) async fn insert_event(c: &impl GenericClient, id: &str, event: &TimelineEvent) -> StoreResult<()> {
@@ -110,6 +109,19 @@ pub(super) async fn create(
     own_request: bool,
 ) -> StoreResult<Recorded> {
     let tx = c.transaction().await.map_err(classify)?;
+    // Chaos only for the vendor's current lifetime; the share lock makes a concurrent delete
+    // wait for this transaction, and so end the chaos it creates.
+    let uid = inc.vendor_uid.map(|u| u.to_string());
+    let alive = tx
+        .query_opt(
+            "SELECT 1 FROM vendors WHERE id = $1 AND uid = $2 FOR SHARE",
+            &[&inc.vendor_id.as_str(), &uid],
+        )
+        .await
+        .map_err(classify)?;
+    if alive.is_none() {
+        return Err(StoreError::NotFound(format!("vendor {} not found", inc.vendor_id)));
+    }
     let mut replaced = None;
     if own_request {
         let now = inc.initiated_at;
@@ -139,8 +151,8 @@ pub(super) async fn create(
     }
     let params = serde_json::to_string(&inc.params).expect("params serialize");
     tx.execute(
-        "INSERT INTO incidents (id, vendor_id, mode, params, state, initiated_by, initiated_at, start_at, max_duration_secs, fix_code) \
-         VALUES ($1, $2, $3, $4, 'scheduled', $5, $6, $7, $8, $9)",
+        "INSERT INTO incidents (id, vendor_id, mode, params, state, initiated_by, initiated_at, start_at, max_duration_secs, fix_code, vendor_uid) \
+         VALUES ($1, $2, $3, $4, 'scheduled', $5, $6, $7, $8, $9, $10)",
         &[
             &inc.id.to_string(),
             &inc.vendor_id.as_str(),
@@ -151,6 +163,7 @@ pub(super) async fn create(
             &to_ms(inc.start_at),
             &inc.max_duration_secs.map(|s| s as i64),
             &fix_code.expose(),
+            &uid,
         ],
     )
     .await
@@ -205,57 +218,6 @@ pub(super) async fn transition(c: &mut Client, id: Uuid, change: &Transition) ->
     Ok(n == 1)
 }
 
-pub(super) async fn add_stats(c: &mut Client, deltas: &[StatsDelta]) -> StoreResult<()> {
-    let tx = c.transaction().await.map_err(classify)?;
-    for d in deltas {
-        let id = d.incident.to_string();
-        // Additions, never overwrites: the deltas of every instance sum up exactly.
-        tx.execute(
-            "UPDATE incidents SET orders_affected = orders_affected + $2, orders_failed = orders_failed + $3, \
-             orders_succeeded = orders_succeeded + $4, lost_satoshi = lost_satoshi + $5, \
-             wrong_fix_codes = wrong_fix_codes + $6 WHERE id = $1",
-            &[
-                &id,
-                &(d.affected as i64),
-                &(d.failed as i64),
-                &(d.succeeded as i64),
-                &satoshi(d.lost_revenue),
-                &(d.wrong_fix_codes as i64),
-            ],
-        )
-        .await
-        .map_err(classify)?;
-        if let Some(first) = d.first_failure_at {
-            record_first_failure(&tx, &id, first).await?;
-        }
-    }
-    tx.commit().await.map_err(classify)
-}
-
-/// Keeps the earliest failure any instance saw; conditional updates re-check their condition
-/// after waiting for a concurrent flush, so the timeline gets exactly one `first_failure`.
-async fn record_first_failure(tx: &impl GenericClient, id: &str, first: DateTime<Utc>) -> StoreResult<()> {
-    let at = to_ms(first);
-    let set = tx
-        .execute(
-            "UPDATE incidents SET first_failure_at = $2 WHERE id = $1 AND first_failure_at IS NULL",
-            &[&id, &at],
-        )
-        .await
-        .map_err(classify)?;
-    if set == 1 {
-        let event = TimelineEvent::new(first, "first_failure", "first order denied a valid ticket");
-        return insert_event(tx, id, &event).await;
-    }
-    for sql in [
-        "UPDATE incidents SET first_failure_at = $2 WHERE id = $1 AND first_failure_at > $2",
-        "UPDATE incident_events SET at = $2 WHERE incident_id = $1 AND kind = 'first_failure' AND at > $2",
-    ] {
-        tx.execute(sql, &[&id, &at]).await.map_err(classify)?;
-    }
-    Ok(())
-}
-
 pub(super) async fn open(c: &impl GenericClient) -> StoreResult<Vec<OpenIncident>> {
     let rows = c
         .query(
@@ -285,13 +247,15 @@ pub(super) async fn one(c: &impl GenericClient, id: Uuid) -> StoreResult<Option<
 pub(super) async fn list(c: &impl GenericClient, filter: &IncidentFilter) -> StoreResult<Vec<Incident>> {
     let states = state_names(&filter.states);
     let vendor = filter.vendor.as_ref().map(|v| v.as_str());
+    let uid = filter.vendor_uid.map(|u| u.to_string());
     let rows = c
         .query(
             &format!(
                 "SELECT {COLUMNS} FROM incidents WHERE (cardinality($1::text[]) = 0 OR state = ANY($1)) \
-                 AND ($2::text IS NULL OR vendor_id = $2) ORDER BY initiated_at DESC, seq DESC LIMIT $3"
+                 AND ($2::text IS NULL OR vendor_id = $2) AND ($4::text IS NULL OR vendor_uid = $4) \
+                 ORDER BY initiated_at DESC, seq DESC LIMIT $3"
             ),
-            &[&states, &vendor, &(filter.limit as i64)],
+            &[&states, &vendor, &(filter.limit as i64), &uid],
         )
         .await
         .map_err(classify)?;

@@ -1,6 +1,7 @@
 //! The shared store: PostgreSQL (or a compatible database) for several instances behind one address.
 
 mod incidents;
+mod stats;
 mod vendors;
 
 use std::sync::Arc;
@@ -15,12 +16,16 @@ use tokio_postgres::error::SqlState;
 use uuid::Uuid;
 
 use super::{
-    IncidentFilter, OpenIncident, Recorded, StatsDelta, Store, StoreError, StoreResult, Transition, from_ms, to_ms,
+    EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta, Store, StoreError, StoreResult,
+    Transition, VendorEnding, from_ms, to_ms,
 };
 use crate::domain::{FixCode, Incident, KeyHash, TimelineEvent, Vendor, VendorId};
 use crate::tickets::{Algorithm, StoredKey};
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../../migrations/postgres/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../../migrations/postgres/0001_init.sql")),
+    (2, include_str!("../../../migrations/postgres/0002_vendor_lifetime.sql")),
+];
 /// Any constant of our own: instances starting together migrate one after the other.
 const MIGRATION_LOCK: i64 = 0x7069_7a7a_6166;
 /// Bounds on every store call, so a stalled database answers 503 instead of hanging requests.
@@ -148,8 +153,8 @@ impl Store for PostgresStore {
         vendors::update_vendor(&mut *self.client().await?, v).await
     }
 
-    async fn delete_vendor(&self, id: &VendorId) -> StoreResult<bool> {
-        vendors::delete_vendor(&mut *self.client().await?, id).await
+    async fn delete_vendor(&self, id: &VendorId, ending: &VendorEnding) -> StoreResult<Option<Vec<EndedIncident>>> {
+        vendors::delete_vendor(&mut *self.client().await?, id, ending).await
     }
 
     async fn replace_api_key(&self, id: &VendorId, key: KeyHash, now: DateTime<Utc>) -> StoreResult<bool> {
@@ -222,8 +227,8 @@ impl Store for PostgresStore {
         incidents::insert_event(&**self.client().await?, &id.to_string(), event).await
     }
 
-    async fn add_stats(&self, deltas: &[StatsDelta]) -> StoreResult<()> {
-        incidents::add_stats(&mut *self.client().await?, deltas).await
+    async fn add_stats(&self, deltas: &[StatsDelta]) -> StoreResult<Vec<RejectedDelta>> {
+        stats::add_stats(&mut *self.client().await?, deltas).await
     }
 
     async fn open_incidents(&self) -> StoreResult<Vec<OpenIncident>> {

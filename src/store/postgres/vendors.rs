@@ -2,11 +2,14 @@
 
 use chrono::{DateTime, Utc};
 use tokio_postgres::{Client, Row};
+use uuid::Uuid;
 
+use super::incidents::insert_event;
 use super::{bad_row, classify};
+use crate::domain::incident::started_detail;
 use crate::domain::vendor::{Role, normalize_roles};
-use crate::domain::{KeyHash, Vendor, VendorId};
-use crate::store::{StoreResult, from_ms, to_ms};
+use crate::domain::{ChaosMode, IncidentState, KeyHash, TimelineEvent, Vendor, VendorId};
+use crate::store::{EndedIncident, StoreResult, VendorEnding, from_ms, to_ms};
 
 fn vendor_from_row(r: &Row) -> StoreResult<Vendor> {
     let roles: String = r.get("roles");
@@ -19,6 +22,7 @@ fn vendor_from_row(r: &Row) -> StoreResult<Vendor> {
         git_hub_url: r.get("github_url"),
         roles: normalize_roles(&roles),
         created: from_ms(r.get("created_at")),
+        uid: Uuid::parse_str(r.get("uid")).map_err(|_| bad_row("vendor uid"))?,
     })
 }
 
@@ -29,8 +33,8 @@ fn roles_text(roles: &[Role]) -> String {
 pub(super) async fn insert_vendor(c: &mut Client, v: &Vendor, key: KeyHash) -> StoreResult<()> {
     let tx = c.transaction().await.map_err(classify)?;
     tx.execute(
-        "INSERT INTO vendors (id, name, email, website, github_url, roles, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        &[&v.id.as_str(), &v.name, &v.email, &v.website, &v.git_hub_url, &roles_text(&v.roles), &to_ms(v.created)],
+        "INSERT INTO vendors (id, name, email, website, github_url, roles, created_at, uid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &[&v.id.as_str(), &v.name, &v.email, &v.website, &v.git_hub_url, &roles_text(&v.roles), &to_ms(v.created), &v.uid.to_string()],
     )
     .await
     .map_err(classify)?;
@@ -46,7 +50,7 @@ pub(super) async fn insert_vendor(c: &mut Client, v: &Vendor, key: KeyHash) -> S
 pub(super) async fn vendors(c: &mut Client) -> StoreResult<Vec<(Vendor, Vec<KeyHash>)>> {
     let rows = c
         .query(
-            "SELECT v.id, v.name, v.email, v.website, v.github_url, v.roles, v.created_at, \
+            "SELECT v.id, v.name, v.email, v.website, v.github_url, v.roles, v.created_at, v.uid, \
              COALESCE(array_agg(k.key_hash) FILTER (WHERE k.key_hash IS NOT NULL), '{}') AS keys \
              FROM vendors v LEFT JOIN api_keys k ON k.vendor_id = v.id GROUP BY v.id ORDER BY v.id",
             &[],
@@ -80,12 +84,64 @@ pub(super) async fn update_vendor(c: &mut Client, v: &Vendor) -> StoreResult<boo
     Ok(n == 1)
 }
 
-pub(super) async fn delete_vendor(c: &mut Client, id: &VendorId) -> StoreResult<bool> {
-    let n = c
+/// Deletes the vendor and ends every open incident filed under its id, whichever instance or
+/// lifetime made it, in one transaction; `None` if there was no such vendor.
+pub(super) async fn delete_vendor(
+    c: &mut Client,
+    id: &VendorId,
+    ending: &VendorEnding,
+) -> StoreResult<Option<Vec<EndedIncident>>> {
+    let tx = c.transaction().await.map_err(classify)?;
+    // Waits for a chaos being created for this vendor (it holds the row FOR SHARE), so the
+    // updates below, which start after, see it.
+    let n = tx
         .execute("DELETE FROM vendors WHERE id = $1", &[&id.as_str()])
         .await
         .map_err(classify)?;
-    Ok(n == 1)
+    if n == 0 {
+        return Ok(None);
+    }
+    let (vendor, at) = (id.as_str(), to_ms(ending.at));
+    // A scheduled chaos whose start has come has been biting: it starts, then ends below.
+    let started = tx
+        .query(
+            "UPDATE incidents SET state = 'active', started_at = start_at \
+             WHERE vendor_id = $1 AND state = 'scheduled' AND start_at <= $2 RETURNING id, start_at, mode",
+            &[&vendor, &at],
+        )
+        .await
+        .map_err(classify)?;
+    for row in &started {
+        let mode = ChaosMode::parse(row.get(2)).ok_or_else(|| bad_row("mode"))?;
+        let event = TimelineEvent::new(from_ms(row.get(1)), "started", started_detail(mode));
+        insert_event(&tx, row.get(0), &event).await?;
+    }
+    let mut ended = Vec::new();
+    for (sql, state, event) in [
+        (
+            "UPDATE incidents SET state = 'cancelled' WHERE vendor_id = $1 AND state = 'scheduled' \
+             AND $2::bigint IS NOT NULL RETURNING id, start_at",
+            IncidentState::Cancelled,
+            &ending.cancelled,
+        ),
+        (
+            "UPDATE incidents SET state = 'resolved', resolved_at = $2, resolved_by = 'admin' \
+             WHERE vendor_id = $1 AND state = 'active' RETURNING id, start_at",
+            IncidentState::Resolved,
+            &ending.resolved,
+        ),
+    ] {
+        for row in tx.query(sql, &[&vendor, &at]).await.map_err(classify)? {
+            insert_event(&tx, row.get(0), event).await?;
+            ended.push(EndedIncident {
+                id: Uuid::parse_str(row.get(0)).map_err(|_| bad_row("incident id"))?,
+                state,
+                start_at: from_ms(row.get(1)),
+            });
+        }
+    }
+    tx.commit().await.map_err(classify)?;
+    Ok(Some(ended))
 }
 
 pub(super) async fn replace_api_key(

@@ -7,10 +7,27 @@ use super::rows::{
     INCIDENT_COLUMNS, bad_column, good_incidents, incident_from_row, insert_event, states_sql, timeline,
 };
 use crate::domain::{Incident, IncidentState, TimelineEvent};
-use crate::store::{IncidentFilter, OpenIncident, Recorded, StatsDelta, Transition, from_ms, kept_note, to_ms};
+use crate::store::{
+    IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta, StoreError, StoreResult, Transition, from_ms,
+    kept_note, saturating_add_sql, stored_count, to_ms,
+};
 
-pub(super) fn create(c: &mut Connection, inc: &Incident, code: &str, own_request: bool) -> rusqlite::Result<Recorded> {
+pub(super) fn create(
+    c: &mut Connection,
+    inc: &Incident,
+    code: &str,
+    own_request: bool,
+) -> rusqlite::Result<StoreResult<Recorded>> {
     let tx = c.transaction()?;
+    // Chaos only for the vendor's current lifetime: one deleted meanwhile gets none.
+    let alive: bool = tx.query_row(
+        "SELECT EXISTS(SELECT 1 FROM vendors WHERE id = ?1 AND uid = ?2)",
+        params![inc.vendor_id.as_str(), inc.vendor_uid.map(|u| u.to_string())],
+        |r| r.get(0),
+    )?;
+    if !alive {
+        return Ok(Err(StoreError::NotFound(format!("vendor {} not found", inc.vendor_id))));
+    }
     let mut replaced = None;
     if own_request {
         let now = to_ms(inc.initiated_at);
@@ -26,7 +43,7 @@ pub(super) fn create(c: &mut Connection, inc: &Incident, code: &str, own_request
             if by != inc.initiated_by {
                 insert_event(&tx, &old, &kept_note(inc))?;
                 tx.commit()?;
-                return Ok(Recorded::Kept(old_id));
+                return Ok(Ok(Recorded::Kept(old_id)));
             }
             tx.execute("UPDATE incidents SET state = 'cancelled' WHERE id = ?1", [&old])?;
             let detail = format!("replaced by a new request from {}", inc.initiated_by);
@@ -36,7 +53,7 @@ pub(super) fn create(c: &mut Connection, inc: &Incident, code: &str, own_request
     }
     tx.execute(
         "INSERT INTO incidents (id, vendor_id, mode, params, state, initiated_by, initiated_at, start_at, \
-         max_duration_secs, fix_code) VALUES (?1, ?2, ?3, ?4, 'scheduled', ?5, ?6, ?7, ?8, ?9)",
+         max_duration_secs, fix_code, vendor_uid) VALUES (?1, ?2, ?3, ?4, 'scheduled', ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             inc.id.to_string(),
             inc.vendor_id.as_str(),
@@ -47,13 +64,14 @@ pub(super) fn create(c: &mut Connection, inc: &Incident, code: &str, own_request
             to_ms(inc.start_at),
             inc.max_duration_secs.map(|s| s as i64),
             code,
+            inc.vendor_uid.map(|u| u.to_string()),
         ],
     )?;
     for event in &inc.timeline {
         insert_event(&tx, &inc.id.to_string(), event)?;
     }
     tx.commit()?;
-    Ok(Recorded::New { replaced })
+    Ok(Ok(Recorded::New { replaced }))
 }
 
 /// Scheduled → active, with `startedAt` the scheduled instant; false if it was not scheduled.
@@ -102,45 +120,68 @@ pub(super) fn transition(c: &mut Connection, id: Uuid, change: &Transition) -> r
     Ok(n == 1)
 }
 
-/// Adds counter deltas; the earliest first failure wins and is put on the timeline once.
-pub(super) fn add_stats(c: &mut Connection, deltas: &[StatsDelta]) -> rusqlite::Result<()> {
-    let tx = c.transaction()?;
+/// Adds counter deltas, each in a savepoint of one transaction: a delta its incident's row
+/// refuses is rolled back alone and returned, the others are committed.
+pub(super) fn add_stats(c: &mut Connection, deltas: &[StatsDelta]) -> rusqlite::Result<Vec<RejectedDelta>> {
+    let mut tx = c.transaction()?;
+    let mut rejected = Vec::new();
     for d in deltas {
-        let id = d.incident.to_string();
-        if let Some(first) = d.first_failure_at {
-            let had: Option<Option<i64>> = tx
-                .query_row("SELECT first_failure_at FROM incidents WHERE id = ?1", [&id], |r| {
-                    r.get(0)
-                })
-                .optional()?;
-            if let Some(had) = had
-                && had.is_none_or(|h| h > to_ms(first))
-            {
-                tx.execute(
-                    "UPDATE incidents SET first_failure_at = ?2 WHERE id = ?1",
-                    params![id, to_ms(first)],
-                )?;
-                if had.is_none() {
-                    let event = TimelineEvent::new(first, "first_failure", "first order denied a valid ticket");
-                    insert_event(&tx, &id, &event)?;
-                }
+        let sp = tx.savepoint()?;
+        match add_delta(&sp, d) {
+            Ok(()) => sp.commit()?,
+            // Dropping the savepoint rolls it back.
+            Err(e) => rejected.push(RejectedDelta {
+                delta: d.clone(),
+                reason: e.to_string(),
+            }),
+        }
+    }
+    tx.commit()?;
+    Ok(rejected)
+}
+
+/// One delta; the earliest first failure wins and is put on the timeline once.
+fn add_delta(tx: &Connection, d: &StatsDelta) -> rusqlite::Result<()> {
+    let id = d.incident.to_string();
+    if let Some(first) = d.first_failure_at {
+        let had: Option<Option<i64>> = tx
+            .query_row("SELECT first_failure_at FROM incidents WHERE id = ?1", [&id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if let Some(had) = had
+            && had.is_none_or(|h| h > to_ms(first))
+        {
+            tx.execute(
+                "UPDATE incidents SET first_failure_at = ?2 WHERE id = ?1",
+                params![id, to_ms(first)],
+            )?;
+            if had.is_none() {
+                let event = TimelineEvent::new(first, "first_failure", "first order denied a valid ticket");
+                insert_event(tx, &id, &event)?;
             }
         }
-        tx.execute(
-            "UPDATE incidents SET orders_affected = orders_affected + ?2, orders_failed = orders_failed + ?3, \
-             orders_succeeded = orders_succeeded + ?4, lost_revenue = lost_revenue + ?5, \
-             wrong_fix_codes = wrong_fix_codes + ?6 WHERE id = ?1",
-            params![
-                id,
-                d.affected as i64,
-                d.failed as i64,
-                d.succeeded as i64,
-                d.lost_revenue,
-                d.wrong_fix_codes as i64
-            ],
-        )?;
     }
-    tx.commit()
+    let sql = format!(
+        "UPDATE incidents SET {}, {}, {}, {}, {} WHERE id = ?1",
+        saturating_add_sql("orders_affected", "?2"),
+        saturating_add_sql("orders_failed", "?3"),
+        saturating_add_sql("orders_succeeded", "?4"),
+        saturating_add_sql("lost_satoshi", "?5"),
+        saturating_add_sql("wrong_fix_codes", "?6"),
+    );
+    tx.execute(
+        &sql,
+        params![
+            id,
+            stored_count(d.affected),
+            stored_count(d.failed),
+            stored_count(d.succeeded),
+            stored_count(d.lost_satoshi),
+            stored_count(d.wrong_fix_codes)
+        ],
+    )?;
+    Ok(())
 }
 
 pub(super) fn open(c: &mut Connection) -> rusqlite::Result<Vec<OpenIncident>> {
@@ -175,18 +216,21 @@ pub(super) fn list(c: &mut Connection, filter: &IncidentFilter) -> rusqlite::Res
     if !filter.states.is_empty() {
         sql.push_str(&format!(" AND state IN ({})", states_sql(&filter.states)));
     }
-    if filter.vendor.is_some() {
-        sql.push_str(" AND vendor_id = ?1");
+    let mut args: Vec<String> = Vec::new();
+    if let Some(v) = &filter.vendor {
+        args.push(v.as_str().to_owned());
+        sql.push_str(&format!(" AND vendor_id = ?{}", args.len()));
+    }
+    if let Some(uid) = filter.vendor_uid {
+        args.push(uid.to_string());
+        sql.push_str(&format!(" AND vendor_uid = ?{}", args.len()));
     }
     sql.push_str(&format!(
         " ORDER BY initiated_at DESC, rowid DESC LIMIT {}",
         filter.limit
     ));
     let mut stmt = c.prepare(&sql)?;
-    let found = match &filter.vendor {
-        Some(v) => good_incidents(&mut stmt, [v.as_str()])?,
-        None => good_incidents(&mut stmt, [])?,
-    };
+    let found = good_incidents(&mut stmt, rusqlite::params_from_iter(args))?;
     found
         .into_iter()
         .map(|(mut incident, _)| {

@@ -10,18 +10,24 @@ use rusqlite::{Connection, params};
 use uuid::Uuid;
 
 use super::{
-    IncidentFilter, OpenIncident, Recorded, StatsDelta, Store, StoreError, StoreResult, Transition, from_ms, to_ms,
+    EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta, Store, StoreError, StoreResult,
+    Transition, VendorEnding, from_ms, to_ms,
 };
 use crate::domain::{FixCode, Incident, KeyHash, TimelineEvent, Vendor, VendorId};
 use crate::private_files;
 use crate::tickets::{Algorithm, StoredKey};
 
+mod deletion;
 mod incidents;
 mod rows;
 
 use rows::{bad_column, insert_event, roles_text, vendor_from_row};
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../../migrations/sqlite/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../../migrations/sqlite/0001_init.sql")),
+    (2, include_str!("../../../migrations/sqlite/0002_lost_satoshi.sql")),
+    (3, include_str!("../../../migrations/sqlite/0003_vendor_lifetime.sql")),
+];
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -133,8 +139,8 @@ impl Store for SqliteStore {
         self.run(move |c| {
             let tx = c.transaction()?;
             tx.execute(
-                "INSERT INTO vendors (id, name, email, website, github_url, roles, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![v.id.as_str(), v.name, v.email, v.website, v.git_hub_url, roles_text(&v.roles), to_ms(v.created)],
+                "INSERT INTO vendors (id, name, email, website, github_url, roles, created_at, uid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![v.id.as_str(), v.name, v.email, v.website, v.git_hub_url, roles_text(&v.roles), to_ms(v.created), v.uid.to_string()],
             )?;
             tx.execute(
                 "INSERT INTO api_keys (key_hash, vendor_id, created_at) VALUES (?1, ?2, ?3)",
@@ -147,8 +153,9 @@ impl Store for SqliteStore {
 
     async fn vendors(&self) -> StoreResult<Vec<(Vendor, Vec<KeyHash>)>> {
         self.run(|c| {
-            let mut stmt =
-                c.prepare("SELECT id, name, email, website, github_url, roles, created_at FROM vendors ORDER BY id")?;
+            let mut stmt = c.prepare(
+                "SELECT id, name, email, website, github_url, roles, created_at, uid FROM vendors ORDER BY id",
+            )?;
             let vendors: Vec<Vendor> = stmt.query_map([], vendor_from_row)?.collect::<rusqlite::Result<_>>()?;
             let mut keys = c.prepare("SELECT key_hash FROM api_keys WHERE vendor_id = ?1")?;
             vendors
@@ -184,10 +191,9 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn delete_vendor(&self, id: &VendorId) -> StoreResult<bool> {
-        let id = id.clone();
-        self.run(move |c| Ok(c.execute("DELETE FROM vendors WHERE id = ?1", [id.as_str()])? == 1))
-            .await
+    async fn delete_vendor(&self, id: &VendorId, ending: &VendorEnding) -> StoreResult<Option<Vec<EndedIncident>>> {
+        let (id, ending) = (id.clone(), ending.clone());
+        self.run(move |c| deletion::delete_vendor(c, &id, &ending)).await
     }
 
     async fn replace_api_key(&self, id: &VendorId, key: KeyHash, now: DateTime<Utc>) -> StoreResult<bool> {
@@ -268,7 +274,7 @@ impl Store for SqliteStore {
     ) -> StoreResult<Recorded> {
         let (incident, code) = (incident.clone(), fix_code.expose().to_owned());
         self.run(move |c| incidents::create(c, &incident, &code, own_request))
-            .await
+            .await?
     }
 
     async fn start_incident(&self, id: Uuid, detail: &str) -> StoreResult<bool> {
@@ -286,7 +292,7 @@ impl Store for SqliteStore {
         self.run(move |c| insert_event(c, &id.to_string(), &event)).await
     }
 
-    async fn add_stats(&self, deltas: &[StatsDelta]) -> StoreResult<()> {
+    async fn add_stats(&self, deltas: &[StatsDelta]) -> StoreResult<Vec<RejectedDelta>> {
         let deltas = deltas.to_vec();
         self.run(move |c| incidents::add_stats(c, &deltas)).await
     }

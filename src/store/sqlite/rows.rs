@@ -25,7 +25,14 @@ pub(super) fn vendor_from_row(r: &Row<'_>) -> rusqlite::Result<Vendor> {
         git_hub_url: r.get(4)?,
         roles: normalize_roles(&roles),
         created: from_ms(r.get(6)?),
+        uid: uuid_column(r, 7)?.ok_or_else(|| bad_column(7, "vendor uid"))?,
     })
+}
+
+pub(super) fn uuid_column(r: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Uuid>> {
+    r.get::<_, Option<String>>(idx)?
+        .map(|s| Uuid::parse_str(&s).map_err(|_| bad_column(idx, "uuid")))
+        .transpose()
 }
 
 pub(super) fn roles_text(roles: &[Role]) -> String {
@@ -34,7 +41,7 @@ pub(super) fn roles_text(roles: &[Role]) -> String {
 
 pub(super) const INCIDENT_COLUMNS: &str = "id, vendor_id, mode, params, state, initiated_by, initiated_at, start_at, started_at, \
      first_failure_at, resolved_at, resolved_by, max_duration_secs, orders_affected, orders_failed, \
-     orders_succeeded, lost_revenue, wrong_fix_codes, fix_code";
+     orders_succeeded, lost_satoshi, wrong_fix_codes, fix_code, vendor_uid";
 
 pub(super) fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<(Incident, FixCode)> {
     let id: String = r.get(0)?;
@@ -48,6 +55,7 @@ pub(super) fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<(Incident, FixC
     let mut incident = Incident {
         id: Uuid::parse_str(&id).map_err(|_| bad_column(0, "incident id"))?,
         vendor_id: VendorId::parse(&vendor).map_err(|_| bad_column(1, "vendor id"))?,
+        vendor_uid: uuid_column(r, 19)?,
         mode: ChaosMode::parse(&mode).ok_or_else(|| bad_column(2, "mode"))?,
         params: serde_json::from_str(&params).map_err(|_| bad_column(3, "params"))?,
         state: IncidentState::parse(&state).ok_or_else(|| bad_column(4, "state"))?,
@@ -66,7 +74,7 @@ pub(super) fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<(Incident, FixC
             orders_affected: r.get::<_, i64>(13)? as u64,
             orders_failed: r.get::<_, i64>(14)? as u64,
             orders_succeeded: r.get::<_, i64>(15)? as u64,
-            lost_revenue: crate::domain::order::Order::round(r.get(16)?),
+            lost_revenue: crate::domain::order::Order::bitcoin(r.get(16)?),
             wrong_fix_codes: r.get::<_, i64>(17)? as u64,
             seconds_to_resolve: None,
             lost_revenue_usd: None,
