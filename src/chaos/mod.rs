@@ -60,6 +60,11 @@ pub async fn end(f: &Factory, vendor: &VendorId, by: &str, reason: Option<&str>)
         .by_id(vendor)
         .and_then(|e| e.chaos.clone())
         .ok_or_else(|| ChaosError::NoChaos(vendor.clone()))?;
+    // A chaos past its maximum duration has already ended by itself, whoever asks now.
+    if !scheduler::settle_chaos(f, &live, f.clock.now()).await? {
+        return Err(ChaosError::NoChaos(vendor.clone()));
+    }
+    scheduler::flush_stats(f).await;
     if !end_live(f, &live, by, reason).await? {
         f.reload().await?;
         return Err(ChaosError::NoChaos(vendor.clone()));
@@ -126,6 +131,8 @@ pub(crate) fn record_end_of(f: &Factory, start_at: DateTime<Utc>, by: ResolvedBy
 pub async fn halt(f: &Factory, by: &str, reason: &str) -> Result<usize, StoreError> {
     // Read from the store, so chaos scheduled through another instance is halted too.
     f.reload().await?;
+    let now = f.clock.now();
+    scheduler::settle(f, now).await?;
     let mut halted = 0;
     for live in f.directory.live_chaos() {
         if end_live(f, &live, by, Some(&format!("halt: {reason}"))).await? {
@@ -164,6 +171,9 @@ pub async fn use_fix_code(f: &Factory, who: &str, code: &str, client: IpAddr) ->
         return Ok(FixOutcome::Limited(wait));
     }
     let Some(live) = entry.chaos.clone().filter(|c| c.bites(now)) else {
+        if let Some(live) = &entry.chaos {
+            scheduler::settle_chaos(f, live, now).await?;
+        }
         return Ok(FixOutcome::NoChaos);
     };
     if !live.fix_code.matches(code) {

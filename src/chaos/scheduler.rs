@@ -84,18 +84,34 @@ pub async fn flush_stats(f: &Factory) {
     }
 }
 
+/// Records what the order path already does to `live` at `now`: a due chaos has started, one
+/// past its maximum duration has expired (at its end, not at `now`). True while it stays open.
+pub async fn settle_chaos(f: &Factory, live: &LiveChaos, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    if live.is_due(now) {
+        record_start(f, live).await?;
+    }
+    if let Some(end) = live.ends_at.filter(|end| now >= *end) {
+        expire(f, live, end).await?;
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+/// Brings the store up to the order path at `now`: every due start and every expiry recorded,
+/// the counters flushed. Reads and writes about chaos call it first, so that no answer
+/// contradicts what orders are getting at that instant; the tick calls it too.
+pub async fn settle(f: &Factory, now: DateTime<Utc>) -> Result<(), StoreError> {
+    for live in f.directory.live_chaos() {
+        settle_chaos(f, &live, now).await?;
+    }
+    flush_stats(f).await;
+    Ok(())
+}
+
 /// One step of the scheduler at `now`.
 pub async fn tick(f: &Factory, now: DateTime<Utc>) -> Result<(), StoreError> {
     f.refresh().await?;
-    for live in f.directory.live_chaos() {
-        if live.is_due(now) {
-            record_start(f, &live).await?;
-        }
-        if let Some(end) = live.ends_at.filter(|end| now >= *end) {
-            expire(f, &live, end).await?;
-        }
-    }
-    flush_stats(f).await;
+    settle(f, now).await?;
     f.limiter.prune(now);
     if let Err(e) = f.keyring.prune(now) {
         log::error!("could not drop expired signing keys: {e}");

@@ -91,7 +91,8 @@ impl AdminVendor {
             fields: (&entry.vendor).into(),
             chaos: entry.chaos.as_ref().map(|c| PendingChaos {
                 incident_id: c.incident_id,
-                state: if c.bites(now) {
+                // Past its start it is active: an expired one has left the directory by now.
+                state: if c.is_due(now) {
                     IncidentState::Active
                 } else {
                     IncidentState::Scheduled

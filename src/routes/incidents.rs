@@ -46,7 +46,7 @@ pub async fn list(
             "limit must be between 1 and {MAX_LIMIT}"
         )));
     }
-    scheduler::flush_stats(&f).await;
+    scheduler::settle(&f, f.clock.now()).await?;
     let found = f
         .store
         .incidents(&IncidentFilter {
@@ -62,7 +62,7 @@ pub async fn list(
 async fn find(f: &Factory, raw: &str) -> Result<Incident, ApiError> {
     let missing = || ApiError::not_found(format!("incident {raw} not found"));
     let id = Uuid::parse_str(raw).map_err(|_| missing())?;
-    scheduler::flush_stats(f).await;
+    scheduler::settle(f, f.clock.now()).await?;
     f.store.incident(id).await?.ok_or_else(missing)
 }
 
@@ -105,7 +105,7 @@ const ENDED: [IncidentState; 2] = [IncidentState::Resolved, IncidentState::Expir
 
 pub async fn vendor_list(f: web::Data<Factory>, caller: VendorCaller) -> Result<HttpResponse, ApiError> {
     vendor_incidents_enabled(&f)?;
-    scheduler::flush_stats(&f).await;
+    scheduler::settle(&f, f.clock.now()).await?;
     let filter = IncidentFilter {
         vendor: Some(caller.0.vendor.id.clone()),
         // Not the incidents of an earlier vendor deleted under the same id.

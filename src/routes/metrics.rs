@@ -23,6 +23,7 @@ fn allowed(f: &Factory, req: &HttpRequest) -> Result<(), ApiError> {
 pub async fn metrics(f: web::Data<Factory>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     allowed(&f, &req)?;
     let now = f.clock.now();
+    crate::chaos::scheduler::settle(&f, now).await?;
     let (active, scheduled): (Vec<_>, Vec<_>) = f.directory.live_chaos().into_iter().partition(|c| c.bites(now));
     f.metrics.chaos_active.set(active.len() as i64);
     f.metrics.chaos_scheduled.set(scheduled.len() as i64);

@@ -138,10 +138,11 @@ pub async fn create(
     }
 }
 
-pub async fn list(f: web::Data<Factory>, _admin: AdminCaller) -> HttpResponse {
+pub async fn list(f: web::Data<Factory>, _admin: AdminCaller) -> Result<HttpResponse, ApiError> {
     let now = f.clock.now();
+    chaos::scheduler::settle(&f, now).await?;
     let all: Vec<AdminVendor> = f.directory.all().iter().map(|e| AdminVendor::new(e, now)).collect();
-    HttpResponse::Ok().json(all)
+    Ok(HttpResponse::Ok().json(all))
 }
 
 pub async fn read(
@@ -149,8 +150,12 @@ pub async fn read(
     _admin: AdminCaller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let now = f.clock.now();
+    if let Some(live) = find(&f, &path)?.chaos.clone() {
+        chaos::scheduler::settle_chaos(&f, &live, now).await?;
+    }
     let entry = find(&f, &path)?;
-    Ok(HttpResponse::Ok().json(AdminVendor::new(&entry, f.clock.now())))
+    Ok(HttpResponse::Ok().json(AdminVendor::new(&entry, now)))
 }
 
 /// Absent means unchanged; `null` clears an optional field.

@@ -12,6 +12,8 @@ mod campaigns;
 mod chaos;
 #[path = "../api/chaos_input.rs"]
 mod chaos_input;
+#[path = "../api/consistency.rs"]
+mod consistency;
 #[path = "../api/crash.rs"]
 mod crash;
 #[path = "../api/errors.rs"]
