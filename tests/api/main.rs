@@ -10,6 +10,7 @@ mod chaos;
 mod crash;
 mod errors;
 mod helpers;
+mod hostile;
 mod hot_path;
 mod incidents;
 mod operations;

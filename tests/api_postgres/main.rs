@@ -16,6 +16,8 @@ mod crash;
 mod errors;
 #[path = "../api/helpers.rs"]
 mod helpers;
+#[path = "../api/hostile.rs"]
+mod hostile;
 #[path = "../api/hot_path.rs"]
 mod hot_path;
 #[path = "../api/incidents.rs"]
