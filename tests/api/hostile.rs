@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use reqwest::{Method, StatusCode};
 
-use crate::helpers::{ADMIN_KEY, spawn_with};
+use serde_json::json;
+
+use crate::helpers::{ADMIN_KEY, kinds, spawn_with};
 use crate::process;
 
 const SLOW_HEAD: &str = "POST /api/order/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
@@ -177,4 +179,105 @@ async fn junk_methods_paths_and_headers_leave_metrics_and_memory_flat() {
         rss_after <= rss_before + 4 * 1024,
         "RSS grew from {rss_before} to {rss_after} kB"
     );
+}
+
+#[tokio::test]
+async fn ipv6_clients_count_by_their_64_and_wrong_codes_fill_a_bounded_timeline() {
+    use pizza_factory::chaos::MAX_WRONG_CODE_ROWS;
+    use pizza_factory::config::Blocks;
+    use pizza_factory::http::client_ip::parse_blocks;
+    let app = spawn_with(|c| c.trusted_proxies = Blocks(parse_blocks("127.0.0.0/8").unwrap())).await;
+    app.create_vendor("v").await;
+    let incident = app.chaos("v", json!({"mode": "fail", "start": "now"})).await;
+    let wrong = format!("{}/api/support/v/report/{}", app.url, "f".repeat(32));
+    let via = |client: String| app.client.get(&wrong).header("x-forwarded-for", client).send();
+    // One host rotating through the addresses of its /64 is one client.
+    for i in 0..10 {
+        let res = via(format!("2001:db8:0:1::{:x}", i + 1)).await.unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    }
+    let res = via("2001:db8:0:1:ffff:ffff:ffff:ffff".into()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Thirty more guesses from other /64s: counted, but the timeline stops growing.
+    for i in 0..30 {
+        let res = via(format!("2001:db8:1:{i:x}::1")).await.unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    }
+    app.tick().await;
+    let id = incident["id"].as_str().unwrap();
+    let read = app.incident(id).await;
+    let rows = kinds(&read).iter().filter(|k| *k == "wrong_fix_code").count() as u64;
+    assert_eq!(rows, MAX_WRONG_CODE_ROWS, "{read}");
+    assert_eq!(read["stats"]["wrongFixCodes"], 40, "{read}");
+    // A restart (the count comes back from the store) does not reopen the timeline.
+    let app = app.restart().await;
+    let wrong = format!("{}/api/support/v/report/{}", app.url, "f".repeat(32));
+    let res = app
+        .client
+        .get(&wrong)
+        .header("x-forwarded-for", "2001:db8:2::1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let read = app.incident(id).await;
+    let rows = kinds(&read).iter().filter(|k| *k == "wrong_fix_code").count() as u64;
+    assert_eq!(rows, MAX_WRONG_CODE_ROWS, "{read}");
+}
+
+#[tokio::test]
+async fn vendor_text_fields_refuse_control_characters() {
+    let app = spawn_with(|_| {}).await;
+    let (status, body) = app
+        .admin(
+            Method::POST,
+            "/api/admin/vendors",
+            Some(json!({"id": "v", "name": "Team 7\u{7}"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        body,
+        json!({"message": "name must not contain control characters (found U+0007)"})
+    );
+    app.create_vendor("v").await;
+    for (field, value, found) in [
+        ("email", "a@b.c\r\nBcc: all@x", "U+000D"),
+        ("website", "https://x\u{0}", "U+0000"),
+        ("gitHubUrl", "https://github.com/x\ny", "U+000A"),
+        ("name", "\u{1b}[31mred", "U+001B"),
+    ] {
+        let (status, body) = app
+            .admin(Method::PATCH, "/api/admin/vendors/v", Some(json!({ field: value })))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{field}");
+        assert_eq!(
+            body["message"],
+            format!("{field} must not contain control characters (found {found})")
+        );
+    }
+    let (_, v) = app.admin(Method::GET, "/api/admin/vendors/v", None).await;
+    assert_eq!(v["name"], "Vendor v", "nothing changed");
+}
+
+#[test]
+fn a_short_admin_key_stops_the_factory_saying_why_without_echoing_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let short = "too-short-admin-key-123456789";
+    let out = Command::new(env!("CARGO_BIN_EXE_pizza-factory"))
+        .env_clear()
+        .env("FACTORY_DATA_DIR", dir.path())
+        .env("FACTORY_PORT", "0")
+        .env("FACTORY_ADMIN_KEY", short)
+        .envs(crate::backend::store_url(dir.path()).map(|url| ("FACTORY_DATABASE_URL", url)))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "started with a short key: {text}");
+    assert!(
+        text.contains("FACTORY_ADMIN_KEY must be at least 32 characters (it has 29)"),
+        "{text}"
+    );
+    assert!(!text.contains(short), "the key was echoed: {text}");
+    assert!(!text.contains("listening on"), "{text}");
 }
