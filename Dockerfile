@@ -12,7 +12,7 @@ FROM debian:bookworm-slim
 RUN useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin factory \
     && mkdir -p /data /scenarios && chown factory /data
 COPY --from=build /src/target/release/pizza-factory /usr/local/bin/pizza-factory
-COPY scenarios /scenarios
+# Scenarios are mounted, not baked in: `-v "$PWD/scenarios:/scenarios:ro"` (compose does it).
 USER factory
 ENV FACTORY_HOST=0.0.0.0 \
     FACTORY_PORT=4000 \

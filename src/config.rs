@@ -116,7 +116,8 @@ pub struct Config {
     /// Throttled orders all vendors together may have waiting.
     #[arg(long, env = "FACTORY_MAX_THROTTLED_TOTAL", default_value_t = 50_000, global = true)]
     pub max_throttled_total: u64,
-    /// Milliseconds a client gets to send its request head before it is answered 408.
+    /// Milliseconds a client gets to send its request head, and again its body, before it is
+    /// answered 408 (a slow body holds a connection, a file descriptor, until then).
     #[arg(long, env = "FACTORY_CLIENT_TIMEOUT_MS", default_value_t = 5_000, global = true)]
     pub client_timeout_ms: u64,
     /// Report-URL calls one client address may make per minute, all vendors together.
@@ -126,7 +127,8 @@ pub struct Config {
     /// per-client limits count students, not the load balancer.
     #[arg(long, env = "FACTORY_TRUSTED_PROXIES", default_value = "", value_parser = parse_blocks, global = true)]
     pub trusted_proxies: Blocks,
-    /// Most simultaneous connections per worker.
+    /// Most simultaneous connections per worker; lowered at start if `workers` times it would not
+    /// fit under the open-file limit (RLIMIT_NOFILE), which is raised first as far as allowed.
     #[arg(long, env = "FACTORY_MAX_CONNECTIONS", default_value_t = 25_000, global = true)]
     pub max_connections: usize,
     /// Seconds in-flight requests get to finish at shutdown.

@@ -31,6 +31,9 @@ pub struct LiveChaos {
     pub counters: Arc<Counters>,
     /// Orders of this chaos waiting in a throttle right now, on this instance.
     pub throttled: AtomicU64,
+    /// Wrong fix codes tried so far (as loaded, then counted here): only the first ones are
+    /// written to the timeline, so a flood of guesses cannot grow the incident record.
+    pub wrong_codes_seen: AtomicU64,
 }
 
 /// `start + secs`, or `None` when that is past the end of representable time: a stored duration
@@ -43,6 +46,8 @@ fn end_of(start: DateTime<Utc>, secs: u64) -> Option<DateTime<Utc>> {
 impl LiveChaos {
     pub fn from_open(open: OpenIncident, public_url: &str, counters: Arc<Counters>) -> Self {
         let inc = open.incident;
+        let wrong_rows = inc.timeline.iter().filter(|e| e.kind == "wrong_fix_code").count() as u64;
+        let wrong_codes_seen = AtomicU64::new(inc.stats.wrong_fix_codes.max(wrong_rows));
         let report_url = format!(
             "{public_url}/api/support/{}/report/{}",
             inc.vendor_id,
@@ -61,6 +66,7 @@ impl LiveChaos {
             started: (inc.state == IncidentState::Active).into(),
             counters,
             throttled: AtomicU64::new(0),
+            wrong_codes_seen,
         }
     }
 

@@ -46,6 +46,8 @@ pub enum StartError {
     Keys(#[from] KeyError),
     #[error("cannot listen on {0}: {1}")]
     Bind(String, std::io::Error),
+    #[error("{0}")]
+    AdminKey(String),
     #[error("cannot write the admin key file {0}: {1}")]
     AdminKeyFile(String, std::io::Error),
 }
@@ -174,7 +176,12 @@ async fn bootstrap_admin(
     store: &dyn Store,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), StartError> {
-    let configured = config.admin_key.as_deref().and_then(ApiKey::parse);
+    let configured = config
+        .admin_key
+        .as_deref()
+        .map(ApiKey::configured)
+        .transpose()
+        .map_err(StartError::AdminKey)?;
     let admin_id = VendorId::parse(ADMIN_ID).expect("valid id");
     let vendors = store.vendors().await?;
     if vendors.iter().any(|(v, _)| v.id == admin_id) {

@@ -7,9 +7,11 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
+/// Every field comes from a fixed set (see `http::access`), so no client can add series.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RouteLabels {
-    pub method: String,
+    pub method: &'static str,
+    /// A route template of the catalog (the only resources registered) or `unmatched`.
     pub route: String,
     pub status: u16,
 }

@@ -13,7 +13,7 @@ use crate::chaos::scheduler;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::factory::{Factory, StartError};
-use crate::http::{access, cors, error};
+use crate::http::{access, body_deadline, cors, error, fd_budget};
 use crate::random::Draws;
 use crate::routes;
 use crate::store::{PostgresStore, SqliteStore, Store, StoreError};
@@ -66,8 +66,14 @@ impl Application {
         let (stop_scheduler, stop_rx) = watch::channel(false);
         let scheduler = tokio::spawn(scheduler::run(factory.clone().into_inner(), stop_rx));
 
+        let workers = config
+            .workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .max(1);
+        let max_connections = fd_budget::fit(workers, config.max_connections);
+        let timeout = std::time::Duration::from_millis(config.client_timeout_ms);
         let data = factory.clone();
-        let mut server = HttpServer::new(move || {
+        let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
                 .app_data(
@@ -77,6 +83,7 @@ impl Application {
                 )
                 .app_data(web::PathConfig::default().error_handler(error::path_error))
                 .app_data(web::QueryConfig::default().error_handler(error::query_error))
+                .wrap(from_fn(move |req, next| body_deadline::enforce(timeout, req, next)))
                 .wrap(from_fn(cors::cors))
                 .wrap(from_fn(access::access))
                 .configure(routes::configure)
@@ -85,11 +92,9 @@ impl Application {
         // Signals are ours (`run_until_signalled`): actix would force-stop on SIGINT.
         .disable_signals()
         .shutdown_timeout(config.shutdown_timeout_secs)
-        .client_request_timeout(std::time::Duration::from_millis(config.client_timeout_ms))
-        .max_connections(config.max_connections);
-        if let Some(workers) = config.workers {
-            server = server.workers(workers.max(1));
-        }
+        .client_request_timeout(timeout)
+        .workers(workers)
+        .max_connections(max_connections);
         let server = server
             .listen(listener)
             .map_err(|e| StartError::Bind(config.host.clone(), e))?

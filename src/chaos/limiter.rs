@@ -1,5 +1,6 @@
 //! Report-URL limits: after 10 wrong codes in a minute from one address for one vendor, that
 //! address waits; and one address may call report URLs only so often, whatever the vendor.
+//! An IPv6 client counts as its /64: one host is handed a whole /64 and can rotate through it.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -25,6 +26,17 @@ pub struct FixCodeLimiter {
 impl Default for FixCodeLimiter {
     fn default() -> Self {
         Self::new(120)
+    }
+}
+
+/// The address a limit counts: IPv4 as is, IPv6 by its /64 (IPv4-mapped ones as IPv4).
+pub fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6((u128::from(v6) & !u128::from(u64::MAX)).into()),
+        },
+        v4 => v4,
     }
 }
 
@@ -55,7 +67,7 @@ impl FixCodeLimiter {
     /// Counts a report-URL call from `client`; the wait if it is over its per-minute budget.
     pub fn call(&self, client: IpAddr, now: DateTime<Utc>) -> Option<u64> {
         let mut map = self.calls.lock().expect("limiter lock");
-        let times = map.entry(client).or_default();
+        let times = map.entry(client_key(client)).or_default();
         let limited = wait(times, self.calls_per_minute, now);
         if limited.is_none() {
             times.push_back(now);
@@ -66,12 +78,14 @@ impl FixCodeLimiter {
     /// Seconds the client must wait before trying another code, if it is limited now.
     pub fn retry_after(&self, client: IpAddr, vendor: &VendorId, now: DateTime<Utc>) -> Option<u64> {
         let mut map = self.wrong.lock().expect("limiter lock");
-        wait(map.get_mut(&(client, vendor.clone()))?, MAX_WRONG, now)
+        wait(map.get_mut(&(client_key(client), vendor.clone()))?, MAX_WRONG, now)
     }
 
     pub fn record_wrong(&self, client: IpAddr, vendor: &VendorId, now: DateTime<Utc>) {
         let mut map = self.wrong.lock().expect("limiter lock");
-        map.entry((client, vendor.clone())).or_default().push_back(now);
+        map.entry((client_key(client), vendor.clone()))
+            .or_default()
+            .push_back(now);
     }
 
     /// Forgets clients whose last call is older than the window, so memory stays bounded.
@@ -111,6 +125,30 @@ mod tests {
         assert_eq!(limiter.retry_after(a, &vendor, t0 + Duration::seconds(60)), None);
         limiter.prune(t0 + Duration::seconds(200));
         assert!(limiter.wrong.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn ipv6_clients_count_by_their_64() {
+        let limiter = FixCodeLimiter::default();
+        let vendor = VendorId::parse("v").unwrap();
+        let t0 = Utc::now();
+        for i in 0..MAX_WRONG {
+            let rotating: IpAddr = format!("2001:db8:1:2::{:x}", i + 1).parse().unwrap();
+            limiter.record_wrong(rotating, &vendor, t0);
+        }
+        assert!(
+            limiter
+                .retry_after("2001:db8:1:2:ffff::9".parse().unwrap(), &vendor, t0)
+                .is_some()
+        );
+        assert_eq!(
+            limiter.retry_after("2001:db8:1:3::1".parse().unwrap(), &vendor, t0),
+            None
+        );
+        assert_eq!(
+            client_key("::ffff:10.0.0.1".parse().unwrap()),
+            "10.0.0.1".parse::<IpAddr>().unwrap()
+        );
     }
 
     #[test]

@@ -143,6 +143,10 @@ pub async fn halt(f: &Factory, by: &str, reason: &str) -> Result<usize, StoreErr
     Ok(halted)
 }
 
+/// Timeline rows one incident gathers from wrong fix codes; later ones are only counted
+/// (`stats.wrongFixCodes`). Per instance: instances sharing a store may each add a few.
+pub const MAX_WRONG_CODE_ROWS: u64 = 20;
+
 /// What calling a report URL did.
 #[derive(Debug, PartialEq)]
 pub enum FixOutcome {
@@ -179,16 +183,19 @@ pub async fn use_fix_code(f: &Factory, who: &str, code: &str, client: IpAddr) ->
     if !live.fix_code.matches(code) {
         f.limiter.record_wrong(client, vendor, now);
         live.counters.record_wrong_fix_code();
-        f.store
-            .add_event(
-                live.incident_id,
-                &TimelineEvent::new(
-                    now,
-                    "wrong_fix_code",
-                    format!("a wrong fix code was tried from {client}"),
-                ),
-            )
-            .await?;
+        let seen = live.wrong_codes_seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if seen < MAX_WRONG_CODE_ROWS {
+            f.store
+                .add_event(
+                    live.incident_id,
+                    &TimelineEvent::new(
+                        now,
+                        "wrong_fix_code",
+                        format!("a wrong fix code was tried from {client}"),
+                    ),
+                )
+                .await?;
+        }
         return Ok(FixOutcome::Wrong);
     }
     scheduler::record_start(f, &live).await?;

@@ -3,24 +3,39 @@
 use std::fmt;
 
 use aws_lc_rs::digest;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::random::secure_bytes;
 
-/// A vendor's API key as presented or freshly issued. 256 random bits, base64url.
+/// A vendor's API key as presented or freshly issued. 256 random bits, hex: base64url could
+/// start with `-`, which a command line reads as an option (`--admin-key "$KEY"`).
 #[derive(Clone, PartialEq, Eq)]
 pub struct ApiKey(String);
 
+/// Shortest `FACTORY_ADMIN_KEY` the factory accepts.
+pub const MIN_CONFIGURED_KEY_LEN: usize = 32;
+const MAX_KEY_LEN: usize = 512;
+
 impl ApiKey {
     pub fn generate() -> Self {
-        Self(URL_SAFE_NO_PAD.encode(secure_bytes::<32>()))
+        Self(hex(&secure_bytes::<32>()))
+    }
+
+    /// A key an operator configured (`FACTORY_ADMIN_KEY`): long enough to be a secret. The
+    /// error says why, never what the key was.
+    pub fn configured(raw: &str) -> Result<Self, String> {
+        let len = raw.trim().chars().count();
+        if len < MIN_CONFIGURED_KEY_LEN {
+            return Err(format!(
+                "FACTORY_ADMIN_KEY must be at least {MIN_CONFIGURED_KEY_LEN} characters (it has {len})"
+            ));
+        }
+        Self::parse(raw).ok_or_else(|| format!("FACTORY_ADMIN_KEY must be at most {MAX_KEY_LEN} bytes"))
     }
 
     /// Wraps a key a client presented or an operator configured; any non-empty string.
     pub fn parse(raw: &str) -> Option<Self> {
         let raw = raw.trim();
-        (!raw.is_empty() && raw.len() <= 512).then(|| Self(raw.to_owned()))
+        (!raw.is_empty() && raw.len() <= MAX_KEY_LEN).then(|| Self(raw.to_owned()))
     }
 
     pub fn hash(&self) -> KeyHash {
@@ -39,6 +54,10 @@ impl fmt::Debug for ApiKey {
     }
 }
 
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// SHA-256 of an API key. Keys carry 256 bits of entropy, so a fast hash is enough.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct KeyHash([u8; 32]);
@@ -52,7 +71,7 @@ impl KeyHash {
     }
 
     pub fn to_hex(self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        hex(&self.0)
     }
 
     pub fn from_hex(hex: &str) -> Option<Self> {
@@ -80,7 +99,7 @@ pub struct FixCode(String);
 
 impl FixCode {
     pub fn generate() -> Self {
-        Self(secure_bytes::<16>().iter().map(|b| format!("{b:02x}")).collect())
+        Self(hex(&secure_bytes::<16>()))
     }
 
     /// Restores a code read back from the store.
@@ -111,9 +130,22 @@ mod tests {
     #[test]
     fn keys_are_long_random_and_never_print() {
         let key = ApiKey::generate();
-        assert!(key.expose().len() >= 43);
+        assert_eq!(key.expose().len(), 64);
         assert_ne!(key, ApiKey::generate());
+        // Hex: never a leading `-` that a command line would take for an option.
+        for _ in 0..1000 {
+            assert!(ApiKey::generate().expose().bytes().all(|b| b.is_ascii_hexdigit()));
+        }
         assert!(!format!("{key:?}").contains(key.expose()));
+    }
+
+    #[test]
+    fn configured_keys_are_long_enough_and_errors_never_echo_them() {
+        let short = "short-secret-admin-key";
+        let err = ApiKey::configured(short).unwrap_err();
+        assert_eq!(err, "FACTORY_ADMIN_KEY must be at least 32 characters (it has 22)");
+        assert!(ApiKey::configured(&"k".repeat(32)).is_ok());
+        assert!(!ApiKey::configured(&"k".repeat(600)).unwrap_err().contains("kkk"));
     }
 
     #[test]

@@ -111,8 +111,15 @@ impl Vendor {
     }
 }
 
-/// Checks a free-text field: trimmed, non-empty when given, bounded.
+/// Checks a free-text field: no control characters (they would forge log lines, CSV rows and
+/// report lines), trimmed, non-empty when given, bounded.
 pub fn text_field(field: &str, value: &str, max: usize) -> Result<String, String> {
+    if let Some(c) = value.chars().find(|c| c.is_control()) {
+        return Err(format!(
+            "{field} must not contain control characters (found U+{:04X})",
+            u32::from(c)
+        ));
+    }
     let value = value.trim();
     if value.is_empty() {
         return Err(format!("{field} must not be empty"));
@@ -135,6 +142,17 @@ mod tests {
         assert!(VendorId::parse("../x").is_err());
         assert!(VendorId::parse(&"a".repeat(65)).is_err());
         assert!(VendorId::parse(&"a".repeat(64)).is_ok());
+    }
+
+    #[test]
+    fn text_fields_refuse_control_characters() {
+        assert_eq!(text_field("name", " Team 7 ", 10), Ok("Team 7".into()));
+        assert_eq!(
+            text_field("email", "a@b.c\r\nBcc: x", 100),
+            Err("email must not contain control characters (found U+000D)".into())
+        );
+        assert!(text_field("name", "\u{0}", 10).is_err());
+        assert!(text_field("name", "tab\there", 10).is_err());
     }
 
     #[test]

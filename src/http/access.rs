@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, web};
@@ -27,18 +28,39 @@ fn request_id() -> String {
     format!("{prefix:08x}-{:x}", NEXT_ID.fetch_add(1, Ordering::Relaxed))
 }
 
+/// The route label of requests no route matched.
+pub const UNMATCHED: &str = "unmatched";
+
+/// The method as a label from a fixed set: clients may send any token as a method, and a
+/// label per token would grow the metrics (and the log) without bound.
+pub fn method_label(method: &Method) -> &'static str {
+    const STANDARD: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::CONNECT,
+        Method::OPTIONS,
+        Method::TRACE,
+        Method::PATCH,
+    ];
+    STANDARD.iter().find(|m| *m == method).map_or("other", |m| m.as_str())
+}
+
 pub async fn access(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
     let id = request_id();
-    let method = req.method().clone();
+    let method = method_label(req.method());
     let factory = req.app_data::<web::Data<Factory>>().cloned();
     let mut res = next.call(req).await?;
     let elapsed = started.elapsed();
-    // The route template, never the raw path: report URLs carry fix codes and old links API keys.
-    let route = res.request().match_pattern().unwrap_or_else(|| "(no route)".to_owned());
+    // The route template, never the raw path: report URLs carry fix codes and old links API keys,
+    // and junk paths must not add series. Only catalog routes are registered, so the set is fixed.
+    let route = res.request().match_pattern().unwrap_or_else(|| UNMATCHED.to_owned());
     let status = res.status().as_u16();
     log::info!(
         target: "access",
@@ -47,11 +69,7 @@ pub async fn access(
         res.request().extensions().get::<LoggedVendor>().map_or("-", |v| v.0.vendor.id.as_str())
     );
     if let Some(f) = factory {
-        let labels = RouteLabels {
-            method: method.to_string(),
-            route,
-            status,
-        };
+        let labels = RouteLabels { method, route, status };
         f.metrics.requests.get_or_create(&labels).inc();
         f.metrics.latency.get_or_create(&labels).observe(elapsed.as_secs_f64());
     }

@@ -13,6 +13,7 @@ mod crash;
 mod errors;
 mod files;
 mod helpers;
+mod hostile;
 mod hot_path;
 mod incidents;
 mod instants;

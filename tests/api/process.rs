@@ -20,7 +20,12 @@ pub struct Factory {
 
 /// Starts `pizza-factory` on port 0 and waits for the line that says where it listens.
 pub fn start(data_dir: &Path, envs: &[(&str, &str)]) -> Factory {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pizza-factory"))
+    start_command(Command::new(env!("CARGO_BIN_EXE_pizza-factory")), data_dir, envs)
+}
+
+/// Like `start`, with a command that runs the binary in the end (a shell setting limits first).
+pub fn start_command(mut command: Command, data_dir: &Path, envs: &[(&str, &str)]) -> Factory {
+    let mut child = command
         .env_clear()
         .env("FACTORY_DATA_DIR", data_dir)
         .env("FACTORY_PORT", "0")

@@ -22,6 +22,8 @@ mod errors;
 mod files;
 #[path = "../api/helpers.rs"]
 mod helpers;
+#[path = "../api/hostile.rs"]
+mod hostile;
 #[path = "../api/hot_path.rs"]
 mod hot_path;
 #[path = "../api/incidents.rs"]
