@@ -112,12 +112,17 @@ pub async fn unknown_endpoint() -> HttpResponse {
     ApiError::not_found("unknown endpoint").error_response()
 }
 
-pub async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
-    ApiError::new(
+/// 405 with the methods the path does allow, in `Allow`.
+pub async fn method_not_allowed(allow: String) -> HttpResponse {
+    let mut res = ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        format!("method {} not allowed on {}", req.method(), req.path()),
+        format!("method not allowed here; use {allow}"),
     )
-    .error_response()
+    .error_response();
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allow) {
+        res.headers_mut().insert(actix_web::http::header::ALLOW, value);
+    }
+    res
 }
 
 /// Maps actix's JSON extractor failures to precise statuses.

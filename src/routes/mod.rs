@@ -15,26 +15,24 @@ pub mod support;
 pub mod tickets;
 pub mod vendors;
 
-use actix_web::{Resource, web};
+use actix_web::web;
 
 use crate::http::error::method_not_allowed;
 
-/// One resource per path, with a route per method; other methods get a JSON 405.
+/// One resource per path, with a route per method; other methods get a JSON 405 naming the
+/// allowed ones in `Allow` (RFC 9110).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    let mut resources: Vec<(&str, Option<Resource>)> = Vec::new();
+    let mut paths: Vec<&'static str> = Vec::new();
     for ep in catalog::ENDPOINTS.iter() {
-        if !resources.iter().any(|(path, _)| *path == ep.path) {
-            let fresh = web::resource(ep.path).default_service(web::to(method_not_allowed));
-            resources.push((ep.path, Some(fresh)));
+        if !paths.contains(&ep.path) {
+            paths.push(ep.path);
         }
-        let slot = resources
-            .iter_mut()
-            .find(|(path, _)| *path == ep.path)
-            .map(|(_, r)| r)
-            .expect("pushed above");
-        *slot = slot.take().map(|r| r.route((ep.route)()));
     }
-    for resource in resources.into_iter().filter_map(|(_, r)| r) {
-        cfg.service(resource);
+    for path in paths {
+        let here = || catalog::ENDPOINTS.iter().filter(move |ep| ep.path == path);
+        let allow = here().map(|ep| ep.method).collect::<Vec<_>>().join(", ");
+        let refuse = move || method_not_allowed(allow.clone());
+        let resource = here().fold(web::resource(path), |r, ep| r.route((ep.route)()));
+        cfg.service(resource.default_service(web::to(refuse)));
     }
 }

@@ -18,6 +18,21 @@ async fn framework_failures_are_json_with_precise_statuses() {
     let (status, body) = app.json(Method::DELETE, "/api/order", Some(&key), None).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert!(body["message"].is_string());
+    // RFC 9110: a 405 names the methods the path does allow.
+    for (method, path, allow) in [
+        (Method::DELETE, "/api/order", "POST"),
+        (Method::TRACE, "/readyz", "GET"),
+        (Method::PUT, "/api/admin/vendors/v1", "GET, PATCH, DELETE"),
+        (Method::GET, "/api/support/v1/report/abc", "GET, POST"),
+    ] {
+        let res = app.call(method.clone(), path, Some(&key), None).await;
+        if method == Method::GET {
+            assert_ne!(res.status(), StatusCode::METHOD_NOT_ALLOWED, "{path}");
+            continue;
+        }
+        assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+        assert_eq!(res.headers()["allow"], allow, "{method} {path}");
+    }
 
     let post = |body: &'static str, ctype: &'static str| {
         app.client
