@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use crate::domain::VendorId;
 use crate::domain::window::{parse_date, parse_time, parse_tz};
 use crate::factory::Factory;
+use crate::http::error::body_naming_field;
 use crate::http::{AdminCaller, ApiError};
 use crate::routes::chaos::chaos_error;
 use crate::scenario::campaign::{self, Vendors};
@@ -138,14 +139,14 @@ pub async fn apply(
     f: web::Data<Factory>,
     admin: AdminCaller,
     name: web::Path<String>,
-    body: web::Json<ApplyBody>,
+    body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let scenario = f
         .scenarios
         .iter()
         .find(|s| s.name == *name)
         .ok_or_else(|| ApiError::not_found(format!("scenario {} not found", name.as_str())))?;
-    let body = body.into_inner();
+    let body: ApplyBody = body_naming_field(body.into_inner())?;
     let term = term(&body).map_err(ApiError::bad_request)?;
     let seed = match body.seed {
         Some(s) if s > campaign::MAX_SEED => {

@@ -21,5 +21,6 @@ mod report_url;
 mod reports;
 mod roster;
 mod scenarios;
+mod term_plan;
 mod tickets;
 mod vendors;

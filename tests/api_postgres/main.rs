@@ -38,6 +38,8 @@ mod reports;
 mod roster;
 #[path = "../api/scenarios.rs"]
 mod scenarios;
+#[path = "../api/term_plan.rs"]
+mod term_plan;
 #[path = "../api/tickets.rs"]
 mod tickets;
 #[path = "../api/vendors.rs"]
