@@ -17,6 +17,7 @@ mod incidents;
 mod instants;
 mod operations;
 mod process;
+mod process_notices;
 mod report_url;
 mod reports;
 mod roster;

@@ -30,6 +30,8 @@ mod instants;
 mod operations;
 #[path = "../api/process.rs"]
 mod process;
+#[path = "../api/process_notices.rs"]
+mod process_notices;
 #[path = "../api/report_url.rs"]
 mod report_url;
 #[path = "../api/reports.rs"]
