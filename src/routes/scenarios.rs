@@ -56,7 +56,7 @@ enum VendorsDoc {
 /// A daily window's hours for a term, overriding the scenario file's.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct WindowBody {
+pub struct TermWindow {
     /// Start of the daily window, HH:MM.
     #[schemars(regex(pattern = r"^\d{2}:\d{2}(:\d{2})?$"))]
     from: String,
@@ -83,9 +83,12 @@ pub struct ApplyBody {
     #[schemars(length(min = 1, max = 7))]
     days: Option<Vec<String>>,
     /// Dates (YYYY-MM-DD) or inclusive ranges (YYYY-MM-DD..YYYY-MM-DD) with no chaos.
-    #[schemars(length(max = 366))]
+    #[schemars(
+        length(max = 366),
+        inner(regex(pattern = r"^\d{4}-\d{2}-\d{2}(\.\.\d{4}-\d{2}-\d{2})?$"))
+    )]
     exclude: Option<Vec<String>>,
-    window: Option<WindowBody>,
+    window: Option<TermWindow>,
     /// Seed of the draws: the same seed and inputs give the same plan. Drawn when absent and
     /// answered either way.
     #[schemars(range(min = 0, max = 9_007_199_254_740_991u64))]

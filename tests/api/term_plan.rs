@@ -239,3 +239,19 @@ async fn bad_terms_are_refused_naming_the_field_and_store_nothing() {
     }
     assert_eq!(incident_count(&app).await, 0, "nothing was scheduled");
 }
+
+#[tokio::test]
+async fn the_openapi_document_gives_the_term_fields_with_their_bounds() {
+    let (app, _dir) = class_of(0).await;
+    let (status, doc) = app.json(Method::GET, "/api/openapi.json", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let body = &doc["components"]["schemas"]["ApplyBody"]["properties"];
+    assert_eq!(body["spanDays"]["minimum"], 1);
+    assert_eq!(body["spanDays"]["maximum"], 366);
+    assert_eq!(body["seed"]["maximum"], 9_007_199_254_740_991u64);
+    assert_eq!(body["days"]["minItems"], 1);
+    assert!(body["exclude"]["items"]["pattern"].as_str().unwrap().contains(r"\.\."));
+    assert_eq!(body["dryRun"]["type"], "boolean");
+    let window = &doc["components"]["schemas"]["TermWindow"]["properties"];
+    assert!(window["from"]["pattern"].is_string() && window["tz"].is_object());
+}
