@@ -112,7 +112,10 @@ impl Term {
             ));
         }
         if w.days_in_span(now).is_empty() {
-            let last = first + chrono::Days::new(u64::from(w.span_days.max(1)) - 1);
+            // Checked: a first date at the calendar's edge is a 400 like any other, not a panic.
+            let last = first
+                .checked_add_days(chrono::Days::new(u64::from(w.span_days.max(1)) - 1))
+                .unwrap_or(NaiveDate::MAX);
             let days = if w.days.is_empty() {
                 "every day".to_owned()
             } else {
@@ -132,5 +135,78 @@ impl Term {
             ));
         }
         Ok(StartSpec::Window(w))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn semester() -> WindowSpec {
+        WindowSpec {
+            from: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+            to: NaiveTime::from_hms_opt(15, 0, 0).unwrap(),
+            tz: chrono_tz::America::Denver,
+            days: vec![],
+            first_date: None,
+            span_days: 105,
+            exclude: vec![],
+        }
+    }
+
+    fn date(s: &str) -> NaiveDate {
+        parse_date("d", s).unwrap()
+    }
+
+    #[test]
+    fn exclusions_are_dates_or_ranges_and_name_their_entry() {
+        let raw = ["2026-11-23..2026-11-27".to_owned(), " 2026-12-08".to_owned()];
+        assert_eq!(
+            parse_exclusions(&raw).unwrap(),
+            vec![
+                (date("2026-11-23"), date("2026-11-27")),
+                (date("2026-12-08"), date("2026-12-08"))
+            ]
+        );
+        let bad = ["2026-12-08".to_owned(), "2026-12-09..".to_owned()];
+        assert!(parse_exclusions(&bad).unwrap_err().starts_with("exclude[1]"));
+        let reversed = ["2026-12-09..2026-12-01".to_owned()];
+        assert!(
+            parse_exclusions(&reversed)
+                .unwrap_err()
+                .contains("ends before it starts")
+        );
+        assert!(parse_days(&["Mon".into(), "monday".into()]).unwrap() == vec![Weekday::Mon]);
+        assert!(parse_span_days(-1).unwrap_err().contains("spanDays"));
+    }
+
+    #[test]
+    fn a_term_that_closes_every_day_is_an_error_not_a_day_after_it() {
+        let now = chrono::Utc.with_ymd_and_hms(2026, 12, 1, 19, 0, 0).unwrap();
+        let term = Term {
+            first_date: Some(date("2026-12-07")),
+            span_days: Some(5),
+            exclude: vec![(date("2026-12-01"), date("2026-12-11"))],
+            ..Term::default()
+        };
+        let file = StartSpec::Window(semester());
+        assert!(term.start(&file, semester(), now).unwrap_err().contains("no open day"));
+        let edge = Term {
+            first_date: Some(NaiveDate::MAX),
+            span_days: Some(366),
+            ..Term::default()
+        };
+        assert!(edge.start(&file, semester(), now).is_err());
+        let ok = Term {
+            exclude: vec![(date("2026-12-07"), date("2026-12-07"))],
+            ..term
+        };
+        let StartSpec::Window(w) = ok.start(&file, semester(), now).unwrap() else {
+            panic!("a window")
+        };
+        let days: Vec<_> = w.days_in_span(now).iter().map(|w| w.date.to_string()).collect();
+        assert_eq!(days, ["2026-12-08", "2026-12-09", "2026-12-10", "2026-12-11"]);
     }
 }
