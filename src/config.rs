@@ -43,6 +43,9 @@ pub struct DrillArgs {
     /// Only read and check the file, and say what it would do.
     #[arg(long)]
     pub check: bool,
+    /// With --url and output that is not a terminal: seconds between progress lines.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub progress_every: u32,
 }
 
 #[derive(Clone, Debug, Args)]

@@ -1,6 +1,6 @@
 //! Chaos windows: "between 08:00 and 14:00 in America/Denver on that day", DST-correct.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Offset, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Offset, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -24,6 +24,12 @@ pub fn parse_tz(field: &str, raw: &str) -> Result<Tz, String> {
 
 pub fn parse_date(field: &str, raw: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| format!("{field} must be a date as YYYY-MM-DD"))
+}
+
+/// "mon", "Tuesday", "WED": the names scenario files and the apply call both accept.
+pub fn parse_weekday(field: &str, raw: &str) -> Result<Weekday, String> {
+    raw.parse::<Weekday>()
+        .map_err(|_| format!("{field}: {raw:?} is not a day of the week (mon, tue, wed, thu, fri, sat, sun)"))
 }
 
 /// The calendar day after `now` in `tz`.

@@ -143,6 +143,25 @@ pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -
     .into()
 }
 
+/// A JSON body as `T`, a type error naming its field: serde says "expected a boolean" but not
+/// where, so each field is tried alone to find the one to name. Every field of `T` must be
+/// optional for that search to work.
+pub fn body_naming_field<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> Result<T, ApiError> {
+    let map = match &body {
+        serde_json::Value::Object(map) => map.clone(),
+        _ => return Err(ApiError::bad_request("invalid body: expected a JSON object")),
+    };
+    serde_json::from_value(body).map_err(|whole| {
+        for (field, value) in map {
+            let alone = serde_json::Value::Object([(field.clone(), value)].into_iter().collect());
+            if let Err(e) = serde_json::from_value::<T>(alone) {
+                return ApiError::bad_request(format!("invalid body: {field}: {e}"));
+            }
+        }
+        ApiError::bad_request(format!("invalid body: {whole}"))
+    })
+}
+
 pub fn path_error(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
     ApiError::not_found(format!("not found: {err}")).into()
 }

@@ -6,11 +6,14 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::domain::VendorId;
+use crate::domain::window::{parse_date, parse_time, parse_tz};
 use crate::factory::Factory;
+use crate::http::error::body_naming_field;
 use crate::http::{AdminCaller, ApiError};
 use crate::routes::chaos::chaos_error;
 use crate::scenario::campaign::{self, Vendors};
-use crate::scenario::{Scenario, StartSpec};
+use crate::scenario::term::{self, Hours, Term};
+use crate::scenario::{ChaosSpec, Scenario, StartSpec, WindowSpec};
 
 fn summary(s: &Scenario) -> Value {
     let start = match &s.chaos.start {
@@ -50,11 +53,49 @@ enum VendorsDoc {
     These(Vec<VendorId>),
 }
 
+/// A daily window's hours for a term, overriding the scenario file's.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+pub struct TermWindow {
+    /// Start of the daily window, HH:MM.
+    #[schemars(regex(pattern = r"^\d{2}:\d{2}(:\d{2})?$"))]
+    from: String,
+    /// End of the daily window, HH:MM; one not after `from` runs past midnight.
+    #[schemars(regex(pattern = r"^\d{2}:\d{2}(:\d{2})?$"))]
+    to: String,
+    /// IANA time zone; the file's (or the factory's) when absent.
+    tz: Option<String>,
+}
+
+/// `vendors`, and optionally a term plan laid over the scenario's start.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ApplyBody {
     #[schemars(with = "VendorsDoc")]
     vendors: Option<Value>,
+    /// First day of the term (YYYY-MM-DD, today or later in the window's zone).
+    #[schemars(regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
+    first_date: Option<String>,
+    /// Days in the term, counted from `firstDate`.
+    #[schemars(range(min = 1, max = 366))]
+    span_days: Option<i64>,
+    /// Weekdays the window is open: mon, tue, wed, thu, fri, sat, sun.
+    #[schemars(length(min = 1, max = 7))]
+    days: Option<Vec<String>>,
+    /// Dates (YYYY-MM-DD) or inclusive ranges (YYYY-MM-DD..YYYY-MM-DD) with no chaos.
+    #[schemars(
+        length(max = 366),
+        inner(regex(pattern = r"^\d{4}-\d{2}-\d{2}(\.\.\d{4}-\d{2}-\d{2})?$"))
+    )]
+    exclude: Option<Vec<String>>,
+    window: Option<TermWindow>,
+    /// Seed of the draws: the same seed and inputs give the same plan. Drawn when absent and
+    /// answered either way.
+    #[schemars(range(min = 0, max = 9_007_199_254_740_991u64))]
+    seed: Option<u64>,
+    /// Answer the plan (200) and store nothing.
+    #[serde(default)]
+    dry_run: bool,
 }
 
 fn vendors(raw: Option<Value>) -> Result<Vendors, ApiError> {
@@ -73,20 +114,73 @@ fn vendors(raw: Option<Value>) -> Result<Vendors, ApiError> {
     }
 }
 
+fn term(body: &ApplyBody) -> Result<Term, String> {
+    Ok(Term {
+        first_date: body
+            .first_date
+            .as_deref()
+            .map(|d| parse_date("firstDate", d))
+            .transpose()?,
+        span_days: body.span_days.map(term::parse_span_days).transpose()?,
+        days: body.days.as_deref().map(term::parse_days).transpose()?,
+        exclude: term::parse_exclusions(body.exclude.as_deref().unwrap_or_default())?,
+        window: body
+            .window
+            .as_ref()
+            .map(|w| -> Result<Hours, String> {
+                Ok(Hours {
+                    from: parse_time("window.from", &w.from)?,
+                    to: parse_time("window.to", &w.to)?,
+                    tz: w.tz.as_deref().map(|t| parse_tz("window.tz", t)).transpose()?,
+                })
+            })
+            .transpose()?,
+    })
+}
+
 pub async fn apply(
     f: web::Data<Factory>,
     admin: AdminCaller,
     name: web::Path<String>,
-    body: web::Json<ApplyBody>,
+    body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let scenario = f
         .scenarios
         .iter()
         .find(|s| s.name == *name)
         .ok_or_else(|| ApiError::not_found(format!("scenario {} not found", name.as_str())))?;
-    let vendors = vendors(body.into_inner().vendors)?;
-    let applied = campaign::apply(&f, scenario, vendors, admin.label())
-        .await
-        .map_err(chaos_error)?;
+    let body: ApplyBody = body_naming_field(body.into_inner())?;
+    let term = term(&body).map_err(ApiError::bad_request)?;
+    let seed = match body.seed {
+        Some(s) if s > campaign::MAX_SEED => {
+            return Err(ApiError::bad_request(format!(
+                "seed must be a whole number from 0 to {}",
+                campaign::MAX_SEED
+            )));
+        }
+        Some(s) => s,
+        None => f.draws.below(0, campaign::MAX_SEED as i64 + 1) as u64,
+    };
+    let default_window = WindowSpec {
+        from: f.config.chaos_window.0,
+        to: f.config.chaos_window.1,
+        tz: f.config.time_zone,
+        days: Vec::new(),
+        first_date: None,
+        span_days: 1,
+        exclude: Vec::new(),
+    };
+    let spec = ChaosSpec {
+        start: term
+            .start(&scenario.chaos.start, default_window, f.clock.now())
+            .map_err(ApiError::bad_request)?,
+        ..scenario.chaos.clone()
+    };
+    let vendors = vendors(body.vendors)?;
+    let planned = campaign::plan(&f, &scenario.name, &spec, vendors, seed).map_err(chaos_error)?;
+    if body.dry_run {
+        return Ok(HttpResponse::Ok().json(planned));
+    }
+    let applied = campaign::apply(&f, planned, admin.label()).await.map_err(chaos_error)?;
     Ok(HttpResponse::Created().json(applied))
 }

@@ -91,7 +91,14 @@ pub async fn run_in_process(scenario: &Scenario, seed: u64, btc_usd: Option<f64>
 }
 
 /// Runs the drill against a live factory in real time, with vendors of its own.
-pub async fn run_live(scenario: &Scenario, seed: u64, url: &str, admin_key: &str) -> Result<DrillOutcome, String> {
+/// `progress_every`: how often a progress line is written when output is not a terminal.
+pub async fn run_live(
+    scenario: &Scenario,
+    seed: u64,
+    url: &str,
+    admin_key: &str,
+    progress_every: Duration,
+) -> Result<DrillOutcome, String> {
     let target = Target {
         client: reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(300))
@@ -105,6 +112,8 @@ pub async fn run_live(scenario: &Scenario, seed: u64, url: &str, admin_key: &str
         began: now,
         ends: now + last_event(scenario) + Duration::seconds(5),
         seen: Arc::new(Mutex::new(Vec::new())),
+        every: progress_every,
+        last_line: Mutex::new(now),
     };
     run(scenario, seed, &target, &time, true).await
 }
@@ -152,7 +161,10 @@ pub async fn command(args: &crate::config::DrillArgs, config: &Config) -> std::p
     let seed = config.seed.unwrap_or_else(|| Draws::from_os().seed());
     println!("drill {} ({}), seed {seed}", scenario.name, args.file.display());
     let outcome = match (&args.url, &config.admin_key) {
-        (Some(url), Some(key)) => run_live(&scenario, seed, url, key).await,
+        (Some(url), Some(key)) => {
+            let every = Duration::seconds(i64::from(args.progress_every));
+            run_live(&scenario, seed, url, key, every).await
+        }
         (Some(_), None) => Err("--url needs --admin-key (or FACTORY_ADMIN_KEY)".into()),
         (None, _) => run_in_process(&scenario, seed, config.btc_usd).await,
     };

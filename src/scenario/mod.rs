@@ -5,6 +5,7 @@ pub mod drill;
 pub mod expect;
 pub mod parse;
 mod runner;
+pub mod term;
 mod timebase;
 
 use std::path::{Path, PathBuf};
@@ -64,6 +65,8 @@ pub struct WindowSpec {
     pub first_date: Option<NaiveDate>,
     /// Days in the range, counted from the first.
     pub span_days: u32,
+    /// Inclusive ranges of dates on which the window stays shut (a holiday week).
+    pub exclude: Vec<(NaiveDate, NaiveDate)>,
 }
 
 #[derive(Clone, Debug)]
@@ -157,27 +160,51 @@ fn params_for(p: &ChaosParams, mode: ChaosMode) -> ChaosParams {
 }
 
 impl WindowSpec {
-    /// The windows of the range on the allowed weekdays that start after `now`. When the range
-    /// holds no allowed weekday, the next allowed day after it is taken instead.
+    /// The windows of the range on the allowed, not excluded days that start after `now`. When
+    /// the range holds no allowed day at all, the next allowed day after it is taken instead.
     pub fn open_days(&self, now: DateTime<Utc>) -> Vec<ChaosWindow> {
-        let first = self.first_date.unwrap_or_else(|| next_day(self.tz, now));
-        let allowed = |d: &NaiveDate| self.days.is_empty() || self.days.contains(&d.weekday());
-        let window = |date| ChaosWindow {
-            from: self.from,
-            to: self.to,
-            tz: self.tz,
-            date,
-        };
         let span = i64::from(self.span_days.max(1));
-        // Checked: a first date at the calendar's edge gives fewer days, not a panic.
-        let day = |i: i64| first.checked_add_days(chrono::Days::new(i as u64));
-        let mut dates: Vec<NaiveDate> = (0..span).filter_map(day).filter(allowed).collect();
+        let mut dates = self.dates(now, 0..span);
         if dates.is_empty() {
-            dates.extend((span..span + 7).filter_map(day).find(allowed));
+            dates.extend(self.dates(now, span..span + 7).into_iter().take(1));
         }
+        self.ahead(now, dates)
+    }
+
+    /// The windows of the range itself, with no fallback past its end: what a term plan draws
+    /// from, so exclusions that close every day are an error and not a day after the term.
+    pub fn days_in_span(&self, now: DateTime<Utc>) -> Vec<ChaosWindow> {
+        self.ahead(now, self.dates(now, 0..i64::from(self.span_days.max(1))))
+    }
+
+    /// The first day of the range.
+    pub fn first(&self, now: DateTime<Utc>) -> NaiveDate {
+        self.first_date.unwrap_or_else(|| next_day(self.tz, now))
+    }
+
+    /// Days `range` (counted from the first) that are allowed and not excluded.
+    fn dates(&self, now: DateTime<Utc>, range: std::ops::Range<i64>) -> Vec<NaiveDate> {
+        let first = self.first(now);
+        let open = |d: &NaiveDate| {
+            (self.days.is_empty() || self.days.contains(&d.weekday()))
+                && !self.exclude.iter().any(|(from, to)| (from..=to).contains(&d))
+        };
+        // Checked: a first date at the calendar's edge gives fewer days, not a panic.
+        range
+            .filter_map(|i| first.checked_add_days(chrono::Days::new(i as u64)))
+            .filter(open)
+            .collect()
+    }
+
+    fn ahead(&self, now: DateTime<Utc>, dates: Vec<NaiveDate>) -> Vec<ChaosWindow> {
         dates
             .into_iter()
-            .map(window)
+            .map(|date| ChaosWindow {
+                from: self.from,
+                to: self.to,
+                tz: self.tz,
+                date,
+            })
             .filter(|w| w.bounds().is_ok_and(|(start, _)| start > now))
             .collect()
     }

@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 
 use actix_web::web;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use tokio::task::JoinSet;
 
 use super::expect::OrderSeen;
@@ -22,6 +22,10 @@ pub enum Timebase {
         began: DateTime<Utc>,
         ends: DateTime<Utc>,
         seen: Arc<Mutex<Vec<OrderSeen>>>,
+        /// When output is not a terminal, a progress line is written this often.
+        every: Duration,
+        /// When the last such line was written.
+        last_line: Mutex<DateTime<Utc>>,
     },
 }
 
@@ -142,27 +146,65 @@ impl Timebase {
         }
     }
 
-    /// One line on a terminal: elapsed and remaining time, orders sent, failures seen.
+    /// Progress: on a terminal one line rewritten in place; otherwise (a CI log, `> file`) a line
+    /// of its own every `every`, so a long live drill is not silent.
     fn progress(&self, inflight: usize) {
-        let Timebase::Live { began, ends, seen } = self else {
+        let Timebase::Live {
+            began,
+            ends,
+            seen,
+            every,
+            last_line,
+        } = self
+        else {
             return;
         };
-        if !std::io::stderr().is_terminal() {
-            return;
-        }
         let now = Utc::now();
+        let terminal = std::io::stderr().is_terminal();
+        if !terminal {
+            let mut last = last_line.lock().expect("progress lock");
+            if now - *last < *every {
+                return;
+            }
+            *last = now;
+        }
         let (answered, failed) = {
             let seen = seen.lock().expect("orders lock");
             (seen.len(), seen.iter().filter(|o| o.failed()).count())
         };
-        let clock = |secs: i64| format!("{}:{:02}", secs.max(0) / 60, secs.max(0) % 60);
-        eprint!(
-            "\r  elapsed {}  remaining {}  orders sent {}  failures seen {}   ",
-            clock((now - *began).num_seconds()),
-            clock((*ends - now).num_seconds()),
-            answered + inflight,
-            failed
+        let line = progress_line(now - *began, *ends - now, answered + inflight, failed);
+        if terminal {
+            eprint!("\r  {line}   ");
+            let _ = std::io::stderr().flush();
+        } else {
+            eprintln!("drill progress: {line}");
+        }
+    }
+}
+
+/// Elapsed and remaining time as m:ss, orders sent, failures seen.
+pub fn progress_line(elapsed: Duration, remaining: Duration, sent: usize, failed: usize) -> String {
+    let clock = |d: Duration| {
+        let secs = d.num_seconds().max(0);
+        format!("{}:{:02}", secs / 60, secs % 60)
+    };
+    format!(
+        "elapsed {}  remaining {}  orders sent {sent}  failures seen {failed}",
+        clock(elapsed),
+        clock(remaining)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_progress_line_reads_as_minutes_and_seconds() {
+        assert_eq!(
+            progress_line(Duration::seconds(61), Duration::seconds(419), 12, 3),
+            "elapsed 1:01  remaining 6:59  orders sent 12  failures seen 3"
         );
-        let _ = std::io::stderr().flush();
+        assert!(progress_line(Duration::seconds(5), Duration::seconds(-2), 0, 0).contains("remaining 0:00"));
     }
 }

@@ -36,6 +36,8 @@ mod money;
 mod operations;
 #[path = "../api/process.rs"]
 mod process;
+#[path = "../api/process_notices.rs"]
+mod process_notices;
 #[path = "../api/report_url.rs"]
 mod report_url;
 #[path = "../api/reports.rs"]
@@ -46,6 +48,8 @@ mod roster;
 mod scenarios;
 #[path = "../api/shutdown.rs"]
 mod shutdown;
+#[path = "../api/term_plan.rs"]
+mod term_plan;
 #[path = "../api/tickets.rs"]
 mod tickets;
 #[path = "../api/vendor_lifetime.rs"]

@@ -2,13 +2,13 @@
 
 use std::ops::Range;
 
-use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use toml::Spanned;
 
 use super::{MAX_ORDERS, RawChaos, RawOrders, RawWindow, ScenarioError, Source};
 use crate::domain::chaos::check_max_duration;
-use crate::domain::window::{parse_date, parse_time, parse_tz};
+use crate::domain::window::{parse_date, parse_time, parse_tz, parse_weekday};
 use crate::domain::{ChaosMode, ChaosParams, VendorId};
 use crate::scenario::{ChaosSpec, Item, OrderSpec, StartSpec, WindowSpec};
 
@@ -50,10 +50,6 @@ pub fn parse_span(raw: &str, signed: bool) -> Result<Duration, String> {
         rest = &rest[unit_len..];
     }
     Ok(total * sign)
-}
-
-fn weekday(raw: &str) -> Option<Weekday> {
-    raw.parse::<Weekday>().ok()
 }
 
 fn mode(src: &Source, field: &str, raw: &Spanned<String>) -> Result<ChaosMode, ScenarioError> {
@@ -223,15 +219,7 @@ fn window(src: &Source, raw: &Spanned<RawWindow>) -> Result<WindowSpec, Scenario
         .days
         .iter()
         .flatten()
-        .map(|d| {
-            weekday(d.get_ref()).ok_or_else(|| {
-                src.at(
-                    "chaos.window.days",
-                    d,
-                    format!("{:?} is not a day of the week", d.get_ref()),
-                )
-            })
-        })
+        .map(|d| parse_weekday("chaos.window.days", d.get_ref()).map_err(|e| src.err(d.span(), e)))
         .collect::<Result<_, _>>()?;
     let first_date = w
         .first_date
@@ -264,6 +252,7 @@ fn window(src: &Source, raw: &Spanned<RawWindow>) -> Result<WindowSpec, Scenario
         days,
         first_date,
         span_days,
+        exclude: Vec::new(),
     })
 }
 
