@@ -87,8 +87,11 @@ pub async fn flush_stats(f: &Factory) {
 /// One step of the scheduler at `now`.
 pub async fn tick(f: &Factory, now: DateTime<Utc>) -> Result<(), StoreError> {
     f.refresh().await?;
+    // What would start during a pause is moved after it first, so it never starts below.
+    super::pause::hold_back(f, now).await?;
+    let paused = f.directory.pause_until(now).is_some();
     for live in f.directory.live_chaos() {
-        if live.is_due(now) {
+        if live.is_due(now) && !paused {
             record_start(f, &live).await?;
         }
         if let Some(end) = live.ends_at.filter(|end| now >= *end) {

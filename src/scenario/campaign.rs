@@ -91,6 +91,7 @@ pub async fn apply(f: &Factory, scenario: &Scenario, vendors: Vendors, by: Strin
                 PlannedStart::Window(w) => Start::Window(w),
             },
             max_duration_secs: plan.max_duration_secs,
+            drill: false,
         };
         match chaos::schedule(f, &id, request, format!("{by} (scenario {})", scenario.name)).await {
             Ok(incident) => applied.incidents.push(incident),

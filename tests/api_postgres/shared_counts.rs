@@ -98,7 +98,10 @@ async fn the_halt_switch_on_one_instance_stops_chaos_on_all() {
     let (status, body) = c
         .post_admin(2, "/api/admin/chaos/halt", json!({"reason": "exam tonight"}))
         .await;
-    assert_eq!((status, body), (StatusCode::OK, json!({"halted": 2})));
+    assert_eq!(
+        (status, body),
+        (StatusCode::OK, json!({"halted": 2, "pausedUntil": null}))
+    );
     for i in 0..3 {
         for key in [&a, &b] {
             c.eventually(i, Duration::from_secs(1), "chaos halted", |i| {
