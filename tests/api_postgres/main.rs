@@ -12,6 +12,8 @@ mod campaigns;
 mod chaos;
 #[path = "../api/chaos_input.rs"]
 mod chaos_input;
+#[path = "../api/class_controls.rs"]
+mod class_controls;
 #[path = "../api/crash.rs"]
 mod crash;
 #[path = "../api/errors.rs"]
