@@ -78,6 +78,7 @@ fn request(start: Start) -> ChaosRequest {
         params: ChaosParams::default(),
         start,
         max_duration_secs: None,
+        drill: false,
     }
 }
 

@@ -78,6 +78,27 @@ impl LiveChaos {
     pub fn is_due(&self, now: DateTime<Utc>) -> bool {
         now >= self.start_at
     }
+
+    /// The same chaos (incident, fix code, counters, duration) starting at `start_at` instead.
+    pub fn moved(&self, start_at: DateTime<Utc>) -> Self {
+        Self {
+            incident_id: self.incident_id,
+            vendor_id: self.vendor_id.clone(),
+            vendor_uid: self.vendor_uid,
+            mode: self.mode,
+            params: self.params.clone(),
+            start_at,
+            ends_at: self
+                .ends_at
+                .and_then(|end| end.checked_add_signed(start_at - self.start_at)),
+            fix_code: self.fix_code.clone(),
+            report_url: self.report_url.clone(),
+            started: AtomicBool::new(false),
+            counters: self.counters.clone(),
+            throttled: AtomicU64::new(0),
+            wrong_codes_seen: AtomicU64::new(self.wrong_codes_seen.load(Ordering::Relaxed)),
+        }
+    }
 }
 
 /// Incident counters gathered on the order path and flushed to the store in batches.
@@ -242,9 +263,22 @@ impl Inner {
     }
 }
 
-#[derive(Default)]
+/// No pause: the end of a pause as Unix milliseconds when none is set.
+const NO_PAUSE: i64 = i64::MIN;
+
 pub struct Directory {
     inner: RwLock<Inner>,
+    /// The end of the chaos pause (Unix ms), beside the lock: the order path reads it per order.
+    pause_until_ms: AtomicI64,
+}
+
+impl Default for Directory {
+    fn default() -> Self {
+        Self {
+            inner: RwLock::default(),
+            pause_until_ms: AtomicI64::new(NO_PAUSE),
+        }
+    }
 }
 
 impl Directory {
@@ -266,6 +300,25 @@ impl Directory {
         let mut all: Vec<_> = inner.by_id.values().map(|(e, _)| e.clone()).collect();
         all.sort_by(|a, b| a.vendor.id.cmp(&b.vendor.id));
         all
+    }
+
+    /// Whether `chaos` bites orders at `now`: from its start until its end, never during a pause.
+    pub fn bites(&self, chaos: &LiveChaos, now: DateTime<Utc>) -> bool {
+        chaos.bites(now) && self.pause_until(now).is_none()
+    }
+
+    /// The end of the chaos pause in force at `now`, if any.
+    pub fn pause_until(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let until = self.pause_until_ms.load(Ordering::Acquire);
+        (until != NO_PAUSE && now.timestamp_millis() < until).then(|| crate::store::from_ms(until))
+    }
+
+    /// Sets or lifts the pause after the store did.
+    pub fn set_pause(&self, until: Option<DateTime<Utc>>) {
+        let mut inner = self.inner.write().expect("directory lock");
+        inner.writes += 1;
+        self.pause_until_ms
+            .store(until.map_or(NO_PAUSE, |t| t.timestamp_millis()), Ordering::Release);
     }
 
     pub fn live_chaos(&self) -> Vec<Arc<LiveChaos>> {
@@ -308,6 +361,11 @@ impl Directory {
 
     /// Clears the chaos of a vendor if it is still the given incident.
     pub fn clear_chaos(&self, id: &VendorId, incident: Uuid) {
+        self.replace_chaos(id, incident, None);
+    }
+
+    /// Replaces the chaos of a vendor if it is still the given incident (a move, or its end).
+    pub fn replace_chaos(&self, id: &VendorId, incident: Uuid, chaos: Option<Arc<LiveChaos>>) {
         let mut inner = self.inner.write().expect("directory lock");
         if let Some((entry, keys)) = inner.by_id.get(id).cloned()
             && entry.chaos.as_ref().is_some_and(|c| c.incident_id == incident)
@@ -315,7 +373,7 @@ impl Directory {
             inner.put(
                 VendorEntry {
                     vendor: entry.vendor.clone(),
-                    chaos: None,
+                    chaos,
                 },
                 keys,
             );
@@ -335,6 +393,7 @@ impl Directory {
         writes_before: u64,
         vendors: Vec<(Vendor, Vec<KeyHash>)>,
         chaos: Vec<Arc<LiveChaos>>,
+        pause_until: Option<DateTime<Utc>>,
     ) -> bool {
         let mut by_vendor: HashMap<VendorId, Arc<LiveChaos>> =
             chaos.into_iter().map(|c| (c.vendor_id.clone(), c)).collect();
@@ -351,6 +410,10 @@ impl Directory {
         }
         fresh.writes = inner.writes;
         *inner = fresh;
+        self.pause_until_ms.store(
+            pause_until.map_or(NO_PAUSE, |t| t.timestamp_millis()),
+            Ordering::Release,
+        );
         true
     }
 }

@@ -110,7 +110,7 @@ impl Factory {
         }
     }
 
-    /// Reads vendors and open chaos from the store into the directory.
+    /// Reads vendors, open chaos and the chaos pause from the store into the directory.
     pub async fn reload(&self) -> Result<(), StoreError> {
         // A local write racing the read makes the snapshot stale; reading again settles it.
         for _ in 0..3 {
@@ -167,7 +167,8 @@ impl Factory {
                 Arc::new(LiveChaos::from_open(open, &self.public_url, counters))
             })
             .collect();
-        Ok(self.directory.replace_all(writes, vendors, chaos))
+        let pause = self.store.chaos_pause().await?.map(|p| p.until);
+        Ok(self.directory.replace_all(writes, vendors, chaos, pause))
     }
 }
 

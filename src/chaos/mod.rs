@@ -1,13 +1,17 @@
-//! Chaos: scheduling, ending and resolving incidents; the store first, then the directory.
+//! Chaos: scheduling, moving, ending and resolving incidents; the store first, then the directory.
 
 pub mod deletion;
 pub mod engine;
 pub mod limiter;
+pub mod pause;
 pub mod report;
+mod reschedule;
 mod schedule;
 pub mod scheduler;
+mod void;
 
 use std::net::IpAddr;
+use std::sync::atomic::Ordering;
 
 use chrono::{DateTime, Utc};
 
@@ -18,7 +22,9 @@ use crate::domain::{
 use crate::factory::Factory;
 use crate::metrics::ResolvedLabels;
 use crate::store::{StoreError, Transition};
+pub use reschedule::reschedule;
 pub use schedule::{request_own, schedule};
+pub use void::void;
 
 /// When a chaos starts.
 #[derive(Clone, Debug, PartialEq)]
@@ -35,6 +41,8 @@ pub struct ChaosRequest {
     pub params: ChaosParams,
     pub start: Start,
     pub max_duration_secs: Option<u64>,
+    /// Made by a live drill: flagged, and left out of the default incident list.
+    pub drill: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +57,15 @@ pub enum ChaosError {
     Active(VendorId),
     #[error("vendor {0} has no chaos scheduled or active")]
     NoChaos(VendorId),
+    #[error("vendor {0} has no chaos scheduled")]
+    NotScheduled(VendorId),
+    #[error("incident {0} not found")]
+    UnknownIncident(String),
+    /// Voiding an open incident: the record would be set aside while it is still being made.
+    #[error("incident {0} is still scheduled or active: end it first")]
+    Open(uuid::Uuid),
+    #[error("incident {0} is voided already")]
+    Voided(uuid::Uuid),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -60,12 +77,15 @@ pub async fn end(f: &Factory, vendor: &VendorId, by: &str, reason: Option<&str>)
         .by_id(vendor)
         .and_then(|e| e.chaos.clone())
         .ok_or_else(|| ChaosError::NoChaos(vendor.clone()))?;
+    let now = f.clock.now();
     // A chaos past its maximum duration has already ended by itself, whoever asks now.
-    if !scheduler::settle_chaos(f, &live, f.clock.now()).await? {
+    if !scheduler::settle_chaos(f, &live, now).await? {
         return Err(ChaosError::NoChaos(vendor.clone()));
     }
     scheduler::flush_stats(f).await;
-    if !end_live(f, &live, by, reason).await? {
+    // A chaos that is due has been biting orders, unless a pause held it back.
+    let biting = live.started.load(Ordering::Acquire) || (live.is_due(now) && f.directory.pause_until(now).is_none());
+    if !end_live(f, &live, by, reason, biting).await? {
         f.reload().await?;
         return Err(ChaosError::NoChaos(vendor.clone()));
     }
@@ -75,10 +95,17 @@ pub async fn end(f: &Factory, vendor: &VendorId, by: &str, reason: Option<&str>)
         .ok_or_else(|| ChaosError::NoChaos(vendor.clone()))
 }
 
-async fn end_live(f: &Factory, live: &LiveChaos, by: &str, reason: Option<&str>) -> Result<bool, StoreError> {
+/// Ends a chaos: one that has been `biting` orders is resolved, any other cancelled.
+pub(crate) async fn end_live(
+    f: &Factory,
+    live: &LiveChaos,
+    by: &str,
+    reason: Option<&str>,
+    biting: bool,
+) -> Result<bool, StoreError> {
     let now = f.clock.now();
     let why = reason.map(|r| format!(" (reason: {r})")).unwrap_or_default();
-    let change = if live.is_due(now) {
+    let change = if biting {
         scheduler::record_start(f, live).await?;
         Transition {
             to: IncidentState::Resolved,
@@ -127,22 +154,6 @@ pub(crate) fn record_end_of(f: &Factory, start_at: DateTime<Utc>, by: ResolvedBy
         .observe((at - start_at).num_milliseconds() as f64 / 1000.0);
 }
 
-/// The kill switch: cancels or ends every open chaos, recording the reason on each.
-pub async fn halt(f: &Factory, by: &str, reason: &str) -> Result<usize, StoreError> {
-    // Read from the store, so chaos scheduled through another instance is halted too.
-    f.reload().await?;
-    let now = f.clock.now();
-    scheduler::settle(f, now).await?;
-    let mut halted = 0;
-    for live in f.directory.live_chaos() {
-        if end_live(f, &live, by, Some(&format!("halt: {reason}"))).await? {
-            halted += 1;
-        }
-    }
-    log::warn!("chaos halted by {by}: {halted} incident(s) cancelled or ended (reason: {reason})");
-    Ok(halted)
-}
-
 /// Timeline rows one incident gathers from wrong fix codes; later ones are only counted
 /// (`stats.wrongFixCodes`). Per instance: instances sharing a store may each add a few.
 pub const MAX_WRONG_CODE_ROWS: u64 = 20;
@@ -174,7 +185,7 @@ pub async fn use_fix_code(f: &Factory, who: &str, code: &str, client: IpAddr) ->
     if let Some(wait) = f.limiter.retry_after(client, vendor, now) {
         return Ok(FixOutcome::Limited(wait));
     }
-    let Some(live) = entry.chaos.clone().filter(|c| c.bites(now)) else {
+    let Some(live) = entry.chaos.clone().filter(|c| f.directory.bites(c, now)) else {
         if let Some(live) = &entry.chaos {
             scheduler::settle_chaos(f, live, now).await?;
         }

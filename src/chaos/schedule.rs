@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
 use super::{ChaosError, ChaosRequest, Start, scheduler};
@@ -35,6 +35,20 @@ pub async fn request_own(f: &Factory, vendor: &VendorId, request: ChaosRequest) 
     Ok(())
 }
 
+/// The instant a requested start means at `now`; a past instant or an ended window is refused.
+pub(super) fn start_instant(f: &Factory, start: Start, now: DateTime<Utc>) -> Result<DateTime<Utc>, ChaosError> {
+    match start {
+        Start::Now => Ok(now),
+        Start::At(t) if t < now - Duration::seconds(5) => {
+            Err(ChaosError::Invalid("start must not be in the past".into()))
+        }
+        Start::At(t) => Ok(t.max(now)),
+        Start::Window(w) => w
+            .pick(now, |low, high| f.draws.below(low, high))
+            .map_err(|e| ChaosError::Invalid(e.message(&w))),
+    }
+}
+
 /// Records the incident in the store, then in the directory; `None` if a kept one stands.
 async fn record(
     f: &Factory,
@@ -63,16 +77,7 @@ async fn record(
         .params
         .validate(request.mode, f.config.max_delay_ms, f.draws.next_u64())
         .map_err(ChaosError::Invalid)?;
-    let start_at = match request.start {
-        Start::Now => now,
-        Start::At(t) if t < now - Duration::seconds(5) => {
-            return Err(ChaosError::Invalid("start must not be in the past".into()));
-        }
-        Start::At(t) => t.max(now),
-        Start::Window(w) => w
-            .pick(now, |low, high| f.draws.below(low, high))
-            .map_err(|e| ChaosError::Invalid(e.message(&w)))?,
-    };
+    let (start_at, held) = super::pause::postponed(f, start_instant(f, request.start, now)?, now);
     let incident = Incident {
         id: Uuid::new_v4(),
         vendor_id: vendor.clone(),
@@ -93,11 +98,13 @@ async fn record(
             now,
             "scheduled",
             format!(
-                "{} chaos scheduled by {initiated_by} to start at {}",
+                "{} chaos scheduled by {initiated_by} to start at {}{held}",
                 request.mode,
                 super::report::local_time(start_at, f.config.time_zone)
             ),
         )],
+        voided: None,
+        drill: request.drill,
     };
     let fix_code = FixCode::generate();
     let recorded = f

@@ -87,7 +87,8 @@ pub async fn flush_stats(f: &Factory) {
 /// Records what the order path already does to `live` at `now`: a due chaos has started, one
 /// past its maximum duration has expired (at its end, not at `now`). True while it stays open.
 pub async fn settle_chaos(f: &Factory, live: &LiveChaos, now: DateTime<Utc>) -> Result<bool, StoreError> {
-    if live.is_due(now) {
+    // A pause holds a due chaos back: it has not started, as the order path agrees.
+    if live.is_due(now) && f.directory.pause_until(now).is_none() {
         record_start(f, live).await?;
     }
     if let Some(end) = live.ends_at.filter(|end| now >= *end) {
@@ -111,6 +112,8 @@ pub async fn settle(f: &Factory, now: DateTime<Utc>) -> Result<(), StoreError> {
 /// One step of the scheduler at `now`.
 pub async fn tick(f: &Factory, now: DateTime<Utc>) -> Result<(), StoreError> {
     f.refresh().await?;
+    // What would start during a pause is moved after it first, so it never starts below.
+    super::pause::hold_back(f, now).await?;
     settle(f, now).await?;
     f.limiter.prune(now);
     if let Err(e) = f.keyring.prune(now) {

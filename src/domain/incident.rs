@@ -132,6 +132,29 @@ pub struct Incident {
     pub max_duration_secs: Option<u64>,
     pub stats: Stats,
     pub timeline: Vec<TimelineEvent>,
+    /// Set aside by an admin (a typo, a test): kept and readable, but out of the default list.
+    pub voided: Option<Voided>,
+    /// Made by a live drill (`pizza-factory drill --url`): out of the default list too.
+    pub drill: bool,
+}
+
+/// Who set an incident aside, when, and why.
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+pub struct Voided {
+    #[serde(serialize_with = "crate::domain::instant::ms")]
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub reason: String,
+}
+
+/// A reason an admin gives (a halt, a void): trimmed, 1 to 500 characters, no control characters,
+/// since it is shown on timelines, reports and log lines.
+pub fn reason(raw: &str) -> Result<String, String> {
+    let reason = super::vendor::text_field("reason", raw, 500)?;
+    if reason.chars().any(char::is_control) {
+        return Err("reason must not contain control characters".into());
+    }
+    Ok(reason)
 }
 
 /// The timeline detail of a chaos start, wherever it is recorded.

@@ -4,12 +4,14 @@ pub mod chaos;
 pub mod incident;
 pub mod instant;
 pub mod order;
+pub mod pause;
 pub mod secret;
 pub mod vendor;
 pub mod window;
 
 pub use chaos::{ChaosMode, ChaosParams};
-pub use incident::{Incident, IncidentState, ResolvedBy, Stats, TimelineEvent};
+pub use incident::{Incident, IncidentState, ResolvedBy, Stats, TimelineEvent, Voided};
+pub use pause::Pause;
 pub use secret::{ApiKey, FixCode, KeyHash};
 pub use vendor::{Role, Vendor, VendorId};
 pub use window::ChaosWindow;

@@ -7,7 +7,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::directory::VendorEntry;
-use crate::domain::{ChaosMode, IncidentState, Role, Vendor, VendorId};
+use crate::domain::{ChaosMode, IncidentState, Pause, Role, Vendor, VendorId};
 
 /// Every error, and the compat messages of the report URL.
 #[derive(Serialize, JsonSchema)]
@@ -146,8 +146,31 @@ pub struct NewKid {
 }
 
 #[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct Halted {
+    /// Incidents ended or cancelled.
     pub halted: usize,
+    #[serde(serialize_with = "crate::domain::instant::ms_opt")]
+    pub paused_until: Option<DateTime<Utc>>,
+}
+
+/// The chaos pause: while `paused`, no chaos starts before `until`.
+#[derive(Serialize, JsonSchema)]
+pub struct PauseState {
+    pub paused: bool,
+    #[serde(serialize_with = "crate::domain::instant::ms_opt")]
+    pub until: Option<DateTime<Utc>>,
+    pub reason: Option<String>,
+}
+
+impl From<Option<Pause>> for PauseState {
+    fn from(pause: Option<Pause>) -> Self {
+        Self {
+            paused: pause.is_some(),
+            until: pause.as_ref().map(|p| p.until),
+            reason: pause.map(|p| p.reason),
+        }
+    }
 }
 
 #[derive(Serialize, JsonSchema)]

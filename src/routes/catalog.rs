@@ -7,7 +7,7 @@ use actix_web::{Route, web};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 
 use super::bodies::*;
-use super::{chaos, docs, health, incidents, metrics, openapi, roster, scenarios, support, tickets, vendors};
+use super::{chaos, docs, health, incidents, metrics, openapi, pause, roster, scenarios, support, tickets, vendors};
 use crate::domain::Incident;
 
 pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
@@ -162,14 +162,26 @@ pub static ENDPOINTS: LazyLock<Vec<Endpoint>> = LazyLock::new(|| {
             .example(r#"curl -X POST $FACTORY/api/admin/vendors/team7/chaos -H 'authorization: Bearer $ADMIN' -H 'content-type: application/json' -d '{"mode":"fail","window":{"from":"08:00","to":"14:00","tz":"America/Denver","date":"2026-12-01"}}'"#, r#"{"id":"...","vendorId":"team7","mode":"fail","state":"scheduled"}"#),
         ep("DELETE", "/api/admin/vendors/{id}/chaos", Admin, "Cancel scheduled chaos or end active chaos (admin)", || web::delete().to(chaos::admin_end), Reply::Json(200, schema::<Incident>))
             .example("curl -X DELETE $FACTORY/api/admin/vendors/team7/chaos -H 'authorization: Bearer $ADMIN'", r#"{"id":"...","state":"cancelled"}"#),
-        ep("POST", "/api/admin/chaos/halt", Admin, "Kill switch: cancel or end every chaos, with a reason (admin)", || web::post().to(chaos::halt), Reply::Json(200, schema::<Halted>))
-            .body(schema::<chaos::Halt>)
-            .example(r#"curl -X POST $FACTORY/api/admin/chaos/halt -H 'authorization: Bearer $ADMIN' -H 'content-type: application/json' -d '{"reason":"exam day"}'"#, r#"{"halted":3}"#),
-        ep("GET", "/api/admin/incidents", Admin, "Incidents, newest first; filter by vendor, state, limit (admin)", || web::get().to(incidents::list), Reply::Json(200, schema::<Vec<Incident>>))
+        ep("PATCH", "/api/admin/vendors/{id}/chaos", Admin, "Move scheduled chaos to a new start (now, an instant, or a window); the same incident, its move on the timeline; 409 once active (admin)", || web::patch().to(chaos::admin_reschedule), Reply::Json(200, schema::<Incident>))
+            .body(schema::<chaos::Reschedule>)
+            .errors(&[400, 401, 403, 404, 405, 409, 413, 415, 503])
+            .example(r#"curl -X PATCH $FACTORY/api/admin/vendors/team7/chaos -H 'authorization: Bearer $ADMIN' -H 'content-type: application/json' -d '{"start":"now"}'"#, r#"{"id":"...","vendorId":"team7","mode":"fail","state":"active"}"#),
+        ep("POST", "/api/admin/chaos/halt", Admin, "Kill switch: end every active chaos, with a reason; scheduled chaos stays unless cancelScheduled; with until, pause chaos until then (admin)", || web::post().to(pause::halt), Reply::Json(200, schema::<Halted>))
+            .body(schema::<pause::Halt>)
+            .example(r#"curl -X POST $FACTORY/api/admin/chaos/halt -H 'authorization: Bearer $ADMIN' -H 'content-type: application/json' -d '{"reason":"exam day","until":"2026-12-03T07:00:00Z"}'"#, r#"{"halted":3,"pausedUntil":"2026-12-03T07:00:00.000Z"}"#),
+        ep("POST", "/api/admin/chaos/resume", Admin, "End the chaos pause early (admin)", || web::post().to(pause::resume), Reply::Json(200, schema::<PauseState>))
+            .example("curl -X POST $FACTORY/api/admin/chaos/resume -H 'authorization: Bearer $ADMIN'", r#"{"paused":false,"until":null,"reason":null}"#),
+        ep("GET", "/api/admin/chaos/pause", Admin, "Whether chaos is paused, until when and why (admin)", || web::get().to(pause::state), Reply::Json(200, schema::<PauseState>))
+            .example("curl $FACTORY/api/admin/chaos/pause -H 'authorization: Bearer $ADMIN'", r#"{"paused":true,"until":"2026-12-03T07:00:00.000Z","reason":"exam day"}"#),
+        ep("GET", "/api/admin/incidents", Admin, "Incidents, newest first; filter by vendor, state, limit; voided and drill ones only with includeVoided=true (admin)", || web::get().to(incidents::list), Reply::Json(200, schema::<Vec<Incident>>))
             .query(schema::<incidents::ListQuery>)
             .example("curl '$FACTORY/api/admin/incidents?state=active' -H 'authorization: Bearer $ADMIN'", r#"[{"id":"...","state":"active"}]"#),
         ep("GET", "/api/admin/incidents/{id}", Admin, "One incident with stats and timeline (admin)", || web::get().to(incidents::read), Reply::Json(200, schema::<Incident>))
             .example("curl $FACTORY/api/admin/incidents/$ID -H 'authorization: Bearer $ADMIN'", r#"{"id":"...","stats":{"ordersFailed":8}}"#),
+        ep("POST", "/api/admin/incidents/{id}/void", Admin, "Void an ended incident (a typo, a test), with a reason: kept, but left out of the default list; 409 while open (admin)", || web::post().to(incidents::void), Reply::Json(200, schema::<Incident>))
+            .body(schema::<incidents::Void>)
+            .errors(&[400, 401, 403, 404, 405, 409, 413, 415, 503])
+            .example(r#"curl -X POST $FACTORY/api/admin/incidents/$ID/void -H 'authorization: Bearer $ADMIN' -H 'content-type: application/json' -d '{"reason":"scheduled by mistake"}'"#, r#"{"id":"...","voided":{"at":"...","by":"admin","reason":"scheduled by mistake"}}"#),
         ep("GET", "/api/admin/incidents/{id}/report", Admin, "Markdown incident report (admin)", || web::get().to(incidents::admin_report), Reply::Text(200, "text/markdown"))
             .example("curl $FACTORY/api/admin/incidents/$ID/report -H 'authorization: Bearer $ADMIN'", r##""# Incident report: ...""##),
         ep("GET", "/api/admin/scenarios", Admin, "Scenarios loaded from the scenario directory (admin)", || web::get().to(scenarios::list), Reply::Json(200, schema::<Vec<serde_json::Value>>))

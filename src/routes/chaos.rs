@@ -1,4 +1,4 @@
-//! Chaos routes: a vendor's own request, admin scheduling and ending, the halt switch.
+//! Chaos routes: a vendor's own request, admin scheduling, moving and ending.
 
 use actix_web::{HttpResponse, web};
 use chrono::DateTime;
@@ -19,6 +19,9 @@ pub fn chaos_error(e: ChaosError) -> ApiError {
         ChaosError::Pending(id) => ApiError::conflict(format!("vendor {id} already has chaos scheduled or active")),
         ChaosError::Active(_) => ApiError::conflict("chaos is already active"),
         ChaosError::NoChaos(id) => ApiError::not_found(format!("vendor {id} has no chaos scheduled or active")),
+        ChaosError::NotScheduled(id) => ApiError::not_found(format!("vendor {id} has no chaos scheduled")),
+        ChaosError::UnknownIncident(id) => ApiError::not_found(format!("incident {id} not found")),
+        e @ (ChaosError::Open(_) | ChaosError::Voided(_)) => ApiError::conflict(e.to_string()),
         ChaosError::Store(e) => e.into(),
     }
 }
@@ -67,6 +70,7 @@ async fn own_request(
         params: ChaosParams::default(),
         start: Start::Window(default_window(&f)),
         max_duration_secs: None,
+        drill: false,
     };
     chaos::request_own(&f, &caller.0.vendor.id, request)
         .await
@@ -101,6 +105,9 @@ pub struct AdminChaos {
     /// Seconds the chaos lasts at most, 1 to 2,592,000 (30 days).
     #[schemars(range(min = 1, max = 2_592_000))]
     max_duration_secs: Option<u64>,
+    /// Marks the incident as made by a live drill (`pizza-factory drill --url`): flagged, and
+    /// left out of the default incident list.
+    drill: Option<bool>,
 }
 
 /// Reads an admin's chaos body into a request; every field is checked with a precise message.
@@ -111,7 +118,20 @@ pub fn admin_request(f: &Factory, body: AdminChaos) -> Result<ChaosRequest, ApiE
             body.mode
         ))
     })?;
-    let start = match (body.start.as_deref(), body.window) {
+    let start = parse_start(f, body.start, body.window)?;
+    Ok(ChaosRequest {
+        mode,
+        params: body.params.unwrap_or_default(),
+        start,
+        max_duration_secs: body.max_duration_secs,
+        drill: body.drill.unwrap_or(false),
+    })
+}
+
+/// A start as a body gives it: `start` ("now" or an instant), or a `window`, or neither (a
+/// random moment of the default window).
+fn parse_start(f: &Factory, start: Option<String>, window: Option<WindowBody>) -> Result<Start, ApiError> {
+    Ok(match (start.as_deref(), window) {
         (Some(_), Some(_)) => return Err(ApiError::bad_request("give start or window, not both")),
         (Some("now"), None) => Start::Now,
         (Some(at), None) => Start::At(
@@ -138,12 +158,6 @@ pub fn admin_request(f: &Factory, body: AdminChaos) -> Result<ChaosRequest, ApiE
             }
             Start::Window(w)
         }
-    };
-    Ok(ChaosRequest {
-        mode,
-        params: body.params.unwrap_or_default(),
-        start,
-        max_duration_secs: body.max_duration_secs,
     })
 }
 
@@ -171,15 +185,30 @@ pub async fn admin_end(
     Ok(HttpResponse::Ok().json(incident.priced(f.config.btc_usd)))
 }
 
+/// A new start for a scheduled chaos: exactly one of `start` and `window`.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Halt {
-    #[schemars(length(min = 1, max = 500))]
-    reason: String,
+pub struct Reschedule {
+    /// "now" or an RFC 3339 instant.
+    start: Option<String>,
+    window: Option<WindowBody>,
 }
 
-pub async fn halt(f: web::Data<Factory>, admin: AdminCaller, body: web::Json<Halt>) -> Result<HttpResponse, ApiError> {
-    let reason = crate::domain::vendor::text_field("reason", &body.reason, 500).map_err(ApiError::bad_request)?;
-    let halted = chaos::halt(&f, &admin.label(), &reason).await?;
-    Ok(HttpResponse::Ok().json(json!({ "halted": halted })))
+/// `PATCH /api/admin/vendors/{id}/chaos`: moves a scheduled chaos, keeping its incident.
+pub async fn admin_reschedule(
+    f: web::Data<Factory>,
+    admin: AdminCaller,
+    path: web::Path<String>,
+    body: web::Json<Reschedule>,
+) -> Result<HttpResponse, ApiError> {
+    let id = VendorId::parse(&path).map_err(|_| ApiError::not_found(format!("vendor {} not found", path.as_str())))?;
+    let body = body.into_inner();
+    if body.start.is_none() && body.window.is_none() {
+        return Err(ApiError::bad_request("give start or window"));
+    }
+    let start = parse_start(&f, body.start, body.window)?;
+    let incident = chaos::reschedule(&f, &id, start, &admin.label())
+        .await
+        .map_err(chaos_error)?;
+    Ok(HttpResponse::Ok().json(incident.priced(f.config.btc_usd)))
 }

@@ -5,16 +5,18 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::chaos::{report, scheduler};
+use crate::chaos::{self, report, scheduler};
+use crate::domain::incident::reason;
 use crate::domain::{Incident, IncidentState, VendorId};
 use crate::factory::Factory;
 use crate::http::{AdminCaller, ApiError, VendorCaller};
+use crate::routes::chaos::chaos_error;
 use crate::store::IncidentFilter;
 
 const MAX_LIMIT: usize = 1000;
 
 #[derive(Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ListQuery {
     #[schemars(with = "Option<VendorId>")]
     vendor: Option<String>,
@@ -22,6 +24,8 @@ pub struct ListQuery {
     state: Option<String>,
     #[schemars(range(min = 1, max = 1000))]
     limit: Option<usize>,
+    /// Also voided and drill incidents, which the default list leaves out.
+    include_voided: Option<bool>,
 }
 
 pub async fn list(
@@ -54,6 +58,7 @@ pub async fn list(
             vendor_uid: None,
             states,
             limit,
+            include_voided: q.include_voided.unwrap_or(false),
         })
         .await?;
     Ok(HttpResponse::Ok().json(priced(&f, found)))
@@ -72,6 +77,27 @@ pub async fn read(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(find(&f, &path).await?.priced(f.config.btc_usd)))
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Void {
+    /// Why it is set aside (a typo, a test): 1 to 500 characters, no control characters.
+    #[schemars(length(min = 1, max = 500))]
+    reason: String,
+}
+
+/// `POST /api/admin/incidents/{id}/void`: sets an ended incident aside; 409 while it is open.
+pub async fn void(
+    f: web::Data<Factory>,
+    admin: AdminCaller,
+    path: web::Path<String>,
+    body: web::Json<Void>,
+) -> Result<HttpResponse, ApiError> {
+    let why = reason(&body.reason).map_err(ApiError::bad_request)?;
+    scheduler::flush_stats(&f).await;
+    let incident = chaos::void(&f, &path, &admin.label(), why).await.map_err(chaos_error)?;
+    Ok(HttpResponse::Ok().json(incident.priced(f.config.btc_usd)))
 }
 
 fn markdown(f: &Factory, incident: &Incident) -> HttpResponse {
@@ -112,6 +138,8 @@ pub async fn vendor_list(f: web::Data<Factory>, caller: VendorCaller) -> Result<
         vendor_uid: Some(caller.0.vendor.uid),
         states: ENDED.to_vec(),
         limit: MAX_LIMIT,
+        // A vendor's own record, as it happened.
+        include_voided: true,
     };
     Ok(HttpResponse::Ok().json(priced(&f, f.store.incidents(&filter).await?)))
 }

@@ -32,7 +32,7 @@ pub async fn order(
         order: &order.order,
     };
     let now = f.clock.now();
-    if let Some(chaos) = caller.0.chaos.as_ref().filter(|c| c.bites(now)) {
+    if let Some(chaos) = caller.0.chaos.as_ref().filter(|c| f.directory.bites(c, now)) {
         if chaos.mode == ChaosMode::Throttle {
             return Ok(engine::throttle(&f, chaos, vendor, order, now).await);
         }

@@ -16,7 +16,7 @@ use crate::store::StoreError;
 
 /// `GET /api/vendor` (compat): a scheduled chaos is invisible here.
 pub async fn me(f: web::Data<Factory>, caller: VendorCaller) -> HttpResponse {
-    let chaos = match caller.0.chaos.as_ref().filter(|c| c.bites(f.clock.now())) {
+    let chaos = match caller.0.chaos.as_ref().filter(|c| f.directory.bites(c, f.clock.now())) {
         Some(c) => OwnChaos {
             kind: c.mode.to_string(),
             start_date: Some(c.start_at),

@@ -179,6 +179,7 @@ pub async fn apply(f: &Factory, planned: CampaignPlan, by: String) -> Result<App
             params: chaos.params,
             start: Start::At(chaos.start_at),
             max_duration_secs: chaos.max_duration_secs,
+            drill: false,
         };
         let initiated_by = format!("{by} (scenario {})", applied.scenario);
         match chaos::schedule(f, &chaos.vendor_id, request, initiated_by).await {

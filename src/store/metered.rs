@@ -12,7 +12,7 @@ use super::{
     EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta, Store, StoreResult, Transition,
     VendorEnding,
 };
-use crate::domain::{FixCode, Incident, KeyHash, TimelineEvent, Vendor, VendorId};
+use crate::domain::{FixCode, Incident, KeyHash, Pause, TimelineEvent, Vendor, VendorId, Voided};
 use crate::metrics::{Metrics, StoreLabels};
 use crate::tickets::StoredKey;
 
@@ -125,6 +125,33 @@ impl Store for MeteredStore {
 
     async fn incidents(&self, filter: &IncidentFilter) -> StoreResult<Vec<Incident>> {
         self.timed("incidents", self.inner.incidents(filter)).await
+    }
+
+    async fn reschedule_incident(
+        &self,
+        id: Uuid,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        event: &TimelineEvent,
+    ) -> StoreResult<bool> {
+        self.timed(
+            "reschedule_incident",
+            self.inner.reschedule_incident(id, from, to, event),
+        )
+        .await
+    }
+
+    async fn void_incident(&self, id: Uuid, voided: &Voided, event: &TimelineEvent) -> StoreResult<bool> {
+        self.timed("void_incident", self.inner.void_incident(id, voided, event))
+            .await
+    }
+
+    async fn chaos_pause(&self) -> StoreResult<Option<Pause>> {
+        self.timed("chaos_pause", self.inner.chaos_pause()).await
+    }
+
+    async fn set_chaos_pause(&self, pause: Option<&Pause>) -> StoreResult<()> {
+        self.timed("set_chaos_pause", self.inner.set_chaos_pause(pause)).await
     }
 
     async fn close(&self) -> StoreResult<()> {

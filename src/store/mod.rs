@@ -8,7 +8,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
 use uuid::Uuid;
 
-use crate::domain::{FixCode, Incident, IncidentState, KeyHash, ResolvedBy, TimelineEvent, Vendor, VendorId};
+use crate::domain::{
+    FixCode, Incident, IncidentState, KeyHash, Pause, ResolvedBy, TimelineEvent, Vendor, VendorId, Voided,
+};
 use crate::tickets::StoredKey;
 
 pub use metered::MeteredStore;
@@ -135,6 +137,8 @@ pub struct IncidentFilter {
     pub vendor_uid: Option<Uuid>,
     pub states: Vec<IncidentState>,
     pub limit: usize,
+    /// Also voided and drill incidents, which a default list leaves out.
+    pub include_voided: bool,
 }
 
 #[async_trait]
@@ -186,6 +190,22 @@ pub trait Store: Send + Sync + 'static {
     async fn open_incidents(&self) -> StoreResult<Vec<OpenIncident>>;
     async fn incident(&self, id: Uuid) -> StoreResult<Option<Incident>>;
     async fn incidents(&self, filter: &IncidentFilter) -> StoreResult<Vec<Incident>>;
+    /// Moves a scheduled incident's start from `from` to `to`, with `event`, only while it is
+    /// scheduled and still starts at `from`; true if it moved.
+    async fn reschedule_incident(
+        &self,
+        id: Uuid,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        event: &TimelineEvent,
+    ) -> StoreResult<bool>;
+    /// Sets an ended incident aside, with `event`, unless it is open or voided already; true if done.
+    async fn void_incident(&self, id: Uuid, voided: &Voided, event: &TimelineEvent) -> StoreResult<bool>;
+
+    /// The chaos pause, if one is set (it may have ended by now).
+    async fn chaos_pause(&self) -> StoreResult<Option<Pause>>;
+    /// Sets (replacing any) or lifts the chaos pause.
+    async fn set_chaos_pause(&self, pause: Option<&Pause>) -> StoreResult<()>;
 
     /// Flushes and closes; called once at shutdown.
     async fn close(&self) -> StoreResult<()>;

@@ -369,11 +369,19 @@ async fn cancel_end_and_halt() {
             Some(json!({"reason": "exam in progress"})),
         )
         .await;
-    assert_eq!((status, halted), (StatusCode::OK, json!({"halted": 2})));
+    assert_eq!(
+        (status, halted),
+        (StatusCode::OK, json!({"halted": 1, "pausedUntil": null})),
+        "the active one ends; the scheduled one stays scheduled"
+    );
+    assert_eq!(app.order(&keys[0]).await.status(), StatusCode::OK);
     app.advance(7200);
-    for key in &keys {
-        assert_eq!(app.order(key).await.status(), StatusCode::OK);
-    }
+    let (status, body) = app.order_json(&keys[1], &[1.0]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body["reportUrl"].is_string(),
+        "b's badjwt chaos started as scheduled: {body}"
+    );
     let (_, all) = app.admin(Method::GET, "/api/admin/incidents", None).await;
     let halted: Vec<&Value> = all
         .as_array()
@@ -381,8 +389,11 @@ async fn cancel_end_and_halt() {
         .iter()
         .filter(|i| i["timeline"].to_string().contains("exam in progress"))
         .collect();
-    assert_eq!(halted.len(), 2);
-    assert!(halted.iter().any(|i| i["state"] == "cancelled") && halted.iter().any(|i| i["state"] == "resolved"));
+    assert_eq!(halted.len(), 1);
+    assert_eq!(
+        (halted[0]["state"].clone(), halted[0]["resolvedBy"].clone()),
+        (json!("resolved"), json!("admin"))
+    );
 }
 
 #[tokio::test]

@@ -154,7 +154,7 @@ async fn a_live_drill_of_an_expiring_chaos_reads_it_expired() {
     assert!(text.contains("4 of 4 expectations met"), "{text}");
     let client = reqwest::Client::new();
     let incidents: Value = client
-        .get(format!("{}/api/admin/incidents", factory.url))
+        .get(format!("{}/api/admin/incidents?includeVoided=true", factory.url))
         .bearer_auth(admin)
         .send()
         .await

@@ -8,6 +8,7 @@ mod backend;
 mod campaigns;
 mod chaos;
 mod chaos_input;
+mod class_controls;
 mod consistency;
 mod crash;
 mod errors;

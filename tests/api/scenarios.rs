@@ -275,10 +275,22 @@ async fn a_live_drill_runs_against_a_running_factory_with_vendors_of_its_own() {
         1,
         "the drill's vendor is gone: {vendors}"
     );
-    let incidents: serde_json::Value = get("/api/admin/incidents").await.unwrap().json().await.unwrap();
+    let listed: serde_json::Value = get("/api/admin/incidents").await.unwrap().json().await.unwrap();
+    assert_eq!(
+        listed,
+        serde_json::json!([]),
+        "a drill's incident is left out of the class's list"
+    );
+    let incidents: serde_json::Value = get("/api/admin/incidents?includeVoided=true")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(
         incidents[0]["stats"]["ordersFailed"], 2,
         "its incident stays: {incidents}"
     );
+    assert_eq!(incidents[0]["drill"], true, "and is marked as a drill's: {incidents}");
     factory.terminate();
 }

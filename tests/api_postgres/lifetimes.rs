@@ -47,7 +47,7 @@ async fn deleting_a_vendor_ends_chaos_another_instance_created() {
         .await;
     assert_eq!(
         (status, halted),
-        (StatusCode::OK, json!({"halted": 0})),
+        (StatusCode::OK, json!({"halted": 0, "pausedUntil": null})),
         "nothing left open"
     );
     let key = c.create_vendor(0, "v2").await;

@@ -12,6 +12,8 @@ mod campaigns;
 mod chaos;
 #[path = "../api/chaos_input.rs"]
 mod chaos_input;
+#[path = "../api/class_controls.rs"]
+mod class_controls;
 #[path = "../api/consistency.rs"]
 mod consistency;
 #[path = "../api/crash.rs"]

@@ -98,7 +98,10 @@ async fn the_halt_switch_on_one_instance_stops_chaos_on_all() {
     let (status, body) = c
         .post_admin(2, "/api/admin/chaos/halt", json!({"reason": "exam tonight"}))
         .await;
-    assert_eq!((status, body), (StatusCode::OK, json!({"halted": 2})));
+    assert_eq!(
+        (status, body),
+        (StatusCode::OK, json!({"halted": 2, "pausedUntil": null}))
+    );
     for i in 0..3 {
         for key in [&a, &b] {
             c.eventually(i, Duration::from_secs(1), "chaos halted", |i| {
@@ -107,4 +110,51 @@ async fn the_halt_switch_on_one_instance_stops_chaos_on_all() {
             .await;
         }
     }
+}
+
+#[tokio::test]
+async fn a_pause_set_through_one_instance_holds_on_all() {
+    let c = cluster();
+    let key = c.vendor_everywhere(0, "v").await;
+    c.vendor_everywhere(0, "w").await;
+    let soon = chrono::Utc::now() + chrono::Duration::seconds(2);
+    let (status, soon_chaos) = c
+        .post_admin(
+            1,
+            "/api/admin/vendors/v/chaos",
+            json!({"mode": "fail", "start": soon.to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{soon_chaos}");
+    let until = chrono::Utc::now() + chrono::Duration::days(2);
+    let (status, halted) = c
+        .post_admin(
+            0,
+            "/api/admin/chaos/halt",
+            json!({"reason": "exam", "until": until.to_rfc3339()}),
+        )
+        .await;
+    assert_eq!((status, halted["halted"].clone()), (StatusCode::OK, json!(0)));
+    // Every instance learns of the pause within a few ticks.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    for i in 0..3 {
+        let (_, pause) = c.admin(i, reqwest::Method::GET, "/api/admin/chaos/pause", None).await;
+        assert_eq!(pause["paused"], true, "instance {i}");
+    }
+    let (status, held) = c
+        .post_admin(2, "/api/admin/vendors/w/chaos", json!({"mode": "fail", "start": "now"}))
+        .await;
+    assert_eq!(
+        (status, held["state"].clone()),
+        (StatusCode::CREATED, json!("scheduled")),
+        "{held}"
+    );
+    // v's start passes during the pause: no instance bites, and it was moved past the pause.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    for i in 0..3 {
+        assert_eq!(c.order(i, &key).await, StatusCode::OK, "instance {i}");
+    }
+    let moved = c.incident(2, soon_chaos["id"].as_str().unwrap()).await;
+    let start: chrono::DateTime<chrono::Utc> = moved["startAt"].as_str().unwrap().parse().unwrap();
+    assert!(start >= until && moved["state"] == "scheduled", "{moved}");
 }

@@ -6,14 +6,14 @@ use uuid::Uuid;
 
 use super::{bad_row, classify};
 use crate::domain::incident::Stats;
-use crate::domain::{ChaosMode, FixCode, Incident, IncidentState, ResolvedBy, TimelineEvent, VendorId};
+use crate::domain::{ChaosMode, FixCode, Incident, IncidentState, ResolvedBy, TimelineEvent, VendorId, Voided};
 use crate::store::{
     IncidentFilter, OpenIncident, Recorded, StoreError, StoreResult, Transition, from_ms, kept_note, to_ms,
 };
 
 const COLUMNS: &str = "id, vendor_id, mode, params, state, initiated_by, initiated_at, start_at, started_at, \
      first_failure_at, resolved_at, resolved_by, max_duration_secs, orders_affected, orders_failed, \
-     orders_succeeded, lost_satoshi, wrong_fix_codes, fix_code, vendor_uid";
+     orders_succeeded, lost_satoshi, wrong_fix_codes, fix_code, vendor_uid, drill, voided_at, voided_by, voided_reason";
 
 fn from_row(r: &Row) -> StoreResult<(Incident, FixCode)> {
     let opt_time = |i: usize| r.get::<_, Option<i64>>(i).map(from_ms);
@@ -49,6 +49,12 @@ fn from_row(r: &Row) -> StoreResult<(Incident, FixCode)> {
             lost_revenue_usd: None,
         },
         timeline: Vec::new(),
+        voided: opt_time(21).map(|at| Voided {
+            at,
+            by: r.get::<_, Option<String>>(22).unwrap_or_default(),
+            reason: r.get::<_, Option<String>>(23).unwrap_or_default(),
+        }),
+        drill: r.get(20),
     };
     incident.stats.seconds_to_resolve = incident.seconds_to_resolve();
     Ok((incident, FixCode::from_stored(r.get(18))))
@@ -151,8 +157,8 @@ pub(super) async fn create(
     }
     let params = serde_json::to_string(&inc.params).expect("params serialize");
     tx.execute(
-        "INSERT INTO incidents (id, vendor_id, mode, params, state, initiated_by, initiated_at, start_at, max_duration_secs, fix_code, vendor_uid) \
-         VALUES ($1, $2, $3, $4, 'scheduled', $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO incidents (id, vendor_id, mode, params, state, initiated_by, initiated_at, start_at, max_duration_secs, fix_code, vendor_uid, drill) \
+         VALUES ($1, $2, $3, $4, 'scheduled', $5, $6, $7, $8, $9, $10, $11)",
         &[
             &inc.id.to_string(),
             &inc.vendor_id.as_str(),
@@ -164,6 +170,7 @@ pub(super) async fn create(
             &inc.max_duration_secs.map(|s| s as i64),
             &fix_code.expose(),
             &uid,
+            &inc.drill,
         ],
     )
     .await
@@ -253,9 +260,10 @@ pub(super) async fn list(c: &impl GenericClient, filter: &IncidentFilter) -> Sto
             &format!(
                 "SELECT {COLUMNS} FROM incidents WHERE (cardinality($1::text[]) = 0 OR state = ANY($1)) \
                  AND ($2::text IS NULL OR vendor_id = $2) AND ($4::text IS NULL OR vendor_uid = $4) \
+                 AND ($5 OR (voided_at IS NULL AND NOT drill)) \
                  ORDER BY initiated_at DESC, seq DESC LIMIT $3"
             ),
-            &[&states, &vendor, &(filter.limit as i64), &uid],
+            &[&states, &vendor, &(filter.limit as i64), &uid, &filter.include_voided],
         )
         .await
         .map_err(classify)?;

@@ -1,5 +1,6 @@
 //! The shared store: PostgreSQL (or a compatible database) for several instances behind one address.
 
+mod controls;
 mod incidents;
 mod stats;
 mod vendors;
@@ -19,12 +20,13 @@ use super::{
     EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta, Store, StoreError, StoreResult,
     Transition, VendorEnding, from_ms, to_ms,
 };
-use crate::domain::{FixCode, Incident, KeyHash, TimelineEvent, Vendor, VendorId};
+use crate::domain::{FixCode, Incident, KeyHash, Pause, TimelineEvent, Vendor, VendorId, Voided};
 use crate::tickets::{Algorithm, StoredKey};
 
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../../migrations/postgres/0001_init.sql")),
     (2, include_str!("../../../migrations/postgres/0002_vendor_lifetime.sql")),
+    (4, include_str!("../../../migrations/postgres/0004_class_controls.sql")),
 ];
 /// Any constant of our own: instances starting together migrate one after the other.
 const MIGRATION_LOCK: i64 = 0x7069_7a7a_6166;
@@ -241,6 +243,28 @@ impl Store for PostgresStore {
 
     async fn incidents(&self, filter: &IncidentFilter) -> StoreResult<Vec<Incident>> {
         incidents::list(&**self.client().await?, filter).await
+    }
+
+    async fn reschedule_incident(
+        &self,
+        id: Uuid,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        event: &TimelineEvent,
+    ) -> StoreResult<bool> {
+        controls::reschedule(&mut *self.client().await?, id, from, to, event).await
+    }
+
+    async fn void_incident(&self, id: Uuid, voided: &Voided, event: &TimelineEvent) -> StoreResult<bool> {
+        controls::void(&mut *self.client().await?, id, voided, event).await
+    }
+
+    async fn chaos_pause(&self) -> StoreResult<Option<Pause>> {
+        controls::pause(&**self.client().await?).await
+    }
+
+    async fn set_chaos_pause(&self, pause: Option<&Pause>) -> StoreResult<()> {
+        controls::set_pause(&**self.client().await?, pause).await
     }
 
     async fn close(&self) -> StoreResult<()> {

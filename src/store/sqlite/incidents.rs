@@ -53,7 +53,7 @@ pub(super) fn create(
     }
     tx.execute(
         "INSERT INTO incidents (id, vendor_id, mode, params, state, initiated_by, initiated_at, start_at, \
-         max_duration_secs, fix_code, vendor_uid) VALUES (?1, ?2, ?3, ?4, 'scheduled', ?5, ?6, ?7, ?8, ?9, ?10)",
+         max_duration_secs, fix_code, vendor_uid, drill) VALUES (?1, ?2, ?3, ?4, 'scheduled', ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             inc.id.to_string(),
             inc.vendor_id.as_str(),
@@ -65,6 +65,7 @@ pub(super) fn create(
             inc.max_duration_secs.map(|s| s as i64),
             code,
             inc.vendor_uid.map(|u| u.to_string()),
+            inc.drill,
         ],
     )?;
     for event in &inc.timeline {
@@ -215,6 +216,9 @@ pub(super) fn list(c: &mut Connection, filter: &IncidentFilter) -> rusqlite::Res
     let mut sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE 1 = 1");
     if !filter.states.is_empty() {
         sql.push_str(&format!(" AND state IN ({})", states_sql(&filter.states)));
+    }
+    if !filter.include_voided {
+        sql.push_str(" AND voided_at IS NULL AND drill = 0");
     }
     let mut args: Vec<String> = Vec::new();
     if let Some(v) = &filter.vendor {

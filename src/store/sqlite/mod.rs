@@ -13,10 +13,11 @@ use super::{
     EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta, Store, StoreError, StoreResult,
     Transition, VendorEnding, from_ms, to_ms,
 };
-use crate::domain::{FixCode, Incident, KeyHash, TimelineEvent, Vendor, VendorId};
+use crate::domain::{FixCode, Incident, KeyHash, Pause, TimelineEvent, Vendor, VendorId, Voided};
 use crate::private_files;
 use crate::tickets::{Algorithm, StoredKey};
 
+mod controls;
 mod deletion;
 mod incidents;
 mod rows;
@@ -27,6 +28,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../../../migrations/sqlite/0002_lost_satoshi.sql")),
     (3, include_str!("../../../migrations/sqlite/0003_vendor_lifetime.sql")),
+    (5, include_str!("../../../migrations/sqlite/0005_class_controls.sql")),
 ];
 
 #[derive(Clone)]
@@ -308,6 +310,31 @@ impl Store for SqliteStore {
     async fn incidents(&self, filter: &IncidentFilter) -> StoreResult<Vec<Incident>> {
         let filter = filter.clone();
         self.run(move |c| incidents::list(c, &filter)).await
+    }
+
+    async fn reschedule_incident(
+        &self,
+        id: Uuid,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        event: &TimelineEvent,
+    ) -> StoreResult<bool> {
+        let event = event.clone();
+        self.run(move |c| controls::reschedule(c, id, from, to, &event)).await
+    }
+
+    async fn void_incident(&self, id: Uuid, voided: &Voided, event: &TimelineEvent) -> StoreResult<bool> {
+        let (voided, event) = (voided.clone(), event.clone());
+        self.run(move |c| controls::void(c, id, &voided, &event)).await
+    }
+
+    async fn chaos_pause(&self) -> StoreResult<Option<Pause>> {
+        self.run(controls::pause).await
+    }
+
+    async fn set_chaos_pause(&self, pause: Option<&Pause>) -> StoreResult<()> {
+        let pause = pause.cloned();
+        self.run(move |c| controls::set_pause(c, pause.as_ref())).await
     }
 
     async fn close(&self) -> StoreResult<()> {

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::super::{from_ms, to_ms};
 use crate::domain::incident::Stats;
 use crate::domain::vendor::{Role, normalize_roles};
-use crate::domain::{ChaosMode, FixCode, Incident, IncidentState, ResolvedBy, TimelineEvent, Vendor, VendorId};
+use crate::domain::{ChaosMode, FixCode, Incident, IncidentState, ResolvedBy, TimelineEvent, Vendor, VendorId, Voided};
 
 pub(super) fn bad_column(idx: usize, what: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, format!("bad {what}").into())
@@ -41,7 +41,7 @@ pub(super) fn roles_text(roles: &[Role]) -> String {
 
 pub(super) const INCIDENT_COLUMNS: &str = "id, vendor_id, mode, params, state, initiated_by, initiated_at, start_at, started_at, \
      first_failure_at, resolved_at, resolved_by, max_duration_secs, orders_affected, orders_failed, \
-     orders_succeeded, lost_satoshi, wrong_fix_codes, fix_code, vendor_uid";
+     orders_succeeded, lost_satoshi, wrong_fix_codes, fix_code, vendor_uid, drill, voided_at, voided_by, voided_reason";
 
 pub(super) fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<(Incident, FixCode)> {
     let id: String = r.get(0)?;
@@ -80,6 +80,15 @@ pub(super) fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<(Incident, FixC
             lost_revenue_usd: None,
         },
         timeline: Vec::new(),
+        voided: match opt_time(21)? {
+            Some(at) => Some(Voided {
+                at,
+                by: r.get::<_, Option<String>>(22)?.unwrap_or_default(),
+                reason: r.get::<_, Option<String>>(23)?.unwrap_or_default(),
+            }),
+            None => None,
+        },
+        drill: r.get(20)?,
     };
     incident.stats.seconds_to_resolve = incident.seconds_to_resolve();
     Ok((incident, FixCode::from_stored(r.get(18)?)))

@@ -1,0 +1,154 @@
+//! The kill switch and the chaos pause. Halt ends what is biting now and leaves the term's
+//! schedule alone; a pause also holds back every start until its end.
+//!
+//! A chaos that would start during a pause is moved when the pause is set (and when it is
+//! requested, or moved, during one) to a random moment of the configured daily window on the
+//! first day whose window opens after the pause: the schedule an instructor reads is then the
+//! one that will happen, each move on its incident's timeline. Each scheduler tick moves any
+//! that slipped through (scheduled through another instance a moment before it learnt of the
+//! pause), and the order path bites nothing while a pause holds, so nothing bites during one.
+
+use std::sync::atomic::Ordering;
+
+use chrono::{DateTime, Utc};
+
+use super::report::local_time;
+use super::{ChaosError, end_live, reschedule::move_start};
+use crate::directory::LiveChaos;
+use crate::domain::{ChaosWindow, Pause};
+use crate::factory::Factory;
+use crate::store::StoreError;
+
+/// What an admin asks of the kill switch.
+pub struct HaltRequest {
+    pub reason: String,
+    /// Also pause until then.
+    pub until: Option<DateTime<Utc>>,
+    /// Also cancel every scheduled chaos, not only end the active ones.
+    pub cancel_scheduled: bool,
+}
+
+/// What the kill switch did.
+pub struct Halted {
+    /// Incidents ended or cancelled.
+    pub halted: usize,
+    pub paused_until: Option<DateTime<Utc>>,
+}
+
+/// Ends every active chaos (and cancels every scheduled one if asked), recording the reason on
+/// each; with `until`, pauses chaos until then and moves what would start meanwhile.
+pub async fn halt(f: &Factory, by: &str, request: HaltRequest) -> Result<Halted, ChaosError> {
+    let now = f.clock.now();
+    if request.until.is_some_and(|until| until <= now) {
+        return Err(ChaosError::Invalid("until must be in the future".into()));
+    }
+    // Read from the store, so chaos scheduled through another instance is halted too.
+    f.reload().await?;
+    // Expiries the order path already acts on are recorded as such, not as halted.
+    super::scheduler::settle(f, now).await?;
+    // A chaos due now has been biting orders, unless a pause already held it back.
+    let held_back = f.directory.pause_until(now).is_some();
+    let biting = |live: &LiveChaos| live.started.load(Ordering::Acquire) || (live.is_due(now) && !held_back);
+    let open = f.directory.live_chaos();
+    // The pause first, so nothing starts while the active chaos is being ended.
+    if let Some(until) = request.until {
+        let pause = Pause {
+            until,
+            reason: request.reason.clone(),
+            by: by.to_owned(),
+            at: now,
+        };
+        f.store.set_chaos_pause(Some(&pause)).await?;
+        f.directory.set_pause(Some(until));
+    }
+    let why = format!("halt: {}", request.reason);
+    let mut halted = 0;
+    for live in open {
+        let was_biting = biting(&live);
+        if (was_biting || request.cancel_scheduled) && end_live(f, &live, by, Some(&why), was_biting).await? {
+            halted += 1;
+        }
+    }
+    hold_back(f, now).await?;
+    let paused_until = f.directory.pause_until(now);
+    log::warn!(
+        "chaos halted by {by}: {halted} incident(s) ended or cancelled{} (reason: {})",
+        paused_until
+            .map(|t| format!(", paused until {}", crate::domain::instant::format(&t)))
+            .unwrap_or_default(),
+        request.reason
+    );
+    Ok(Halted { halted, paused_until })
+}
+
+/// Ends a pause early; what it moved stays where it was moved.
+pub async fn resume(f: &Factory, by: &str) -> Result<(), StoreError> {
+    f.store.set_chaos_pause(None).await?;
+    f.directory.set_pause(None);
+    log::warn!("chaos pause lifted by {by}");
+    Ok(())
+}
+
+/// The pause in force now, read from the store (set through any instance).
+pub async fn current(f: &Factory) -> Result<Option<Pause>, StoreError> {
+    let now = f.clock.now();
+    Ok(f.store.chaos_pause().await?.filter(|p| p.holds(now)))
+}
+
+/// A start requested at `now`, moved after the pause if it would fall inside one; the second
+/// value is a note for the timeline when it was moved.
+pub(super) fn postponed(f: &Factory, start: DateTime<Utc>, now: DateTime<Utc>) -> (DateTime<Utc>, String) {
+    match f.directory.pause_until(now) {
+        Some(until) if start < until => (
+            after_pause(f, until),
+            format!(
+                " (postponed: chaos is paused until {})",
+                local_time(until, f.config.time_zone)
+            ),
+        ),
+        _ => (start, String::new()),
+    }
+}
+
+/// Moves every scheduled chaos that would start during the pause in force at `now`.
+pub(super) async fn hold_back(f: &Factory, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let Some(until) = f.directory.pause_until(now) else {
+        return Ok(());
+    };
+    for live in f.directory.live_chaos() {
+        if live.started.load(Ordering::Acquire) || live.start_at >= until {
+            continue;
+        }
+        let to = after_pause(f, until);
+        let tz = f.config.time_zone;
+        let detail = format!(
+            "moved from {} to {}: chaos is paused until {}",
+            local_time(live.start_at, tz),
+            local_time(to, tz),
+            local_time(until, tz)
+        );
+        move_start(f, &live, to, detail).await?;
+    }
+    Ok(())
+}
+
+/// A random moment of the configured daily window on the first day whose window opens at or
+/// after `until`: a whole window to draw from, never the sliver left of one the pause cut.
+fn after_pause(f: &Factory, until: DateTime<Utc>) -> DateTime<Utc> {
+    let (from, to) = f.config.chaos_window;
+    let tz = f.config.time_zone;
+    let mut date = until.with_timezone(&tz).date_naive();
+    // A week is plenty: only a window the zone skips entirely (a DST gap) is passed over.
+    for _ in 0..7 {
+        let window = ChaosWindow { from, to, tz, date };
+        if let Ok((start, _)) = window.bounds()
+            && start >= until
+            && let Ok(t) = window.pick(until, |low, high| f.draws.below(low, high))
+        {
+            return t;
+        }
+        let Some(next) = date.succ_opt() else { break };
+        date = next;
+    }
+    until
+}
