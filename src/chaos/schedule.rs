@@ -88,6 +88,7 @@ async fn record(
         initiated_by: initiated_by.clone(),
         initiated_at: now,
         start_at,
+        start_at_local: None,
         started_at: None,
         first_failure_at: None,
         resolved_at: None,

@@ -122,6 +122,9 @@ pub struct Incident {
     pub initiated_at: DateTime<Utc>,
     #[serde(serialize_with = "crate::domain::instant::ms")]
     pub start_at: DateTime<Utc>,
+    /// `startAt` in the configured zone, with its offset; set when the incident is presented.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_at_local: Option<String>,
     #[serde(serialize_with = "crate::domain::instant::ms_opt")]
     pub started_at: Option<DateTime<Utc>>,
     #[serde(serialize_with = "crate::domain::instant::ms_opt")]
@@ -163,8 +166,10 @@ pub fn started_detail(mode: ChaosMode) -> String {
 }
 
 impl Incident {
-    /// The incident with its lost revenue also in dollars, at `btc_usd` dollars per bitcoin.
-    pub fn priced(mut self, btc_usd: Option<f64>) -> Self {
+    /// The incident as the API shows it: `startAt` also in the configured zone, and the lost
+    /// revenue also in dollars at `btc_usd` dollars per bitcoin (when set).
+    pub fn presented(mut self, tz: chrono_tz::Tz, btc_usd: Option<f64>) -> Self {
+        self.start_at_local = Some(crate::domain::instant::local(&self.start_at, tz));
         self.stats.lost_revenue_usd = btc_usd.map(|rate| (self.stats.lost_revenue * rate * 100.0).round() / 100.0);
         self
     }

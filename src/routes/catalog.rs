@@ -173,7 +173,7 @@ pub static ENDPOINTS: LazyLock<Vec<Endpoint>> = LazyLock::new(|| {
             .example("curl -X POST $FACTORY/api/admin/chaos/resume -H 'authorization: Bearer $ADMIN'", r#"{"paused":false,"until":null,"reason":null}"#),
         ep("GET", "/api/admin/chaos/pause", Admin, "Whether chaos is paused, until when and why (admin)", || web::get().to(pause::state), Reply::Json(200, schema::<PauseState>))
             .example("curl $FACTORY/api/admin/chaos/pause -H 'authorization: Bearer $ADMIN'", r#"{"paused":true,"until":"2026-12-03T07:00:00.000Z","reason":"exam day"}"#),
-        ep("GET", "/api/admin/incidents", Admin, "Incidents, newest first; filter by vendor, state, limit; voided and drill ones only with includeVoided=true (admin)", || web::get().to(incidents::list), Reply::Json(200, schema::<Vec<Incident>>))
+        ep("GET", "/api/admin/incidents", Admin, "Incidents, newest first (sort=startAt: soonest start first); filter by vendor, state; limit 1-1000 and offset, with X-Total-Count and a Link to the next page; voided and drill ones only with includeVoided=true (admin)", || web::get().to(incidents::list), Reply::Json(200, schema::<Vec<Incident>>))
             .query(schema::<incidents::ListQuery>)
             .example("curl '$FACTORY/api/admin/incidents?state=active' -H 'authorization: Bearer $ADMIN'", r#"[{"id":"...","state":"active"}]"#),
         ep("GET", "/api/admin/incidents/{id}", Admin, "One incident with stats and timeline (admin)", || web::get().to(incidents::read), Reply::Json(200, schema::<Incident>))

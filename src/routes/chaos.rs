@@ -172,7 +172,7 @@ pub async fn admin_schedule(
     let incident = chaos::schedule(&f, &id, request, admin.label())
         .await
         .map_err(chaos_error)?;
-    Ok(HttpResponse::Created().json(incident.priced(f.config.btc_usd)))
+    Ok(HttpResponse::Created().json(super::incidents::present(&f, incident)))
 }
 
 pub async fn admin_end(
@@ -182,7 +182,7 @@ pub async fn admin_end(
 ) -> Result<HttpResponse, ApiError> {
     let id = VendorId::parse(&path).map_err(|_| ApiError::not_found(format!("vendor {} not found", path.as_str())))?;
     let incident = chaos::end(&f, &id, &admin.label(), None).await.map_err(chaos_error)?;
-    Ok(HttpResponse::Ok().json(incident.priced(f.config.btc_usd)))
+    Ok(HttpResponse::Ok().json(super::incidents::present(&f, incident)))
 }
 
 /// A new start for a scheduled chaos: exactly one of `start` and `window`.
@@ -210,5 +210,5 @@ pub async fn admin_reschedule(
     let incident = chaos::reschedule(&f, &id, start, &admin.label())
         .await
         .map_err(chaos_error)?;
-    Ok(HttpResponse::Ok().json(incident.priced(f.config.btc_usd)))
+    Ok(HttpResponse::Ok().json(super::incidents::present(&f, incident)))
 }

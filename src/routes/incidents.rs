@@ -1,6 +1,6 @@
 //! Incidents and their reports, for admins, and for vendors about their own ended incidents.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -11,9 +11,8 @@ use crate::domain::{Incident, IncidentState, VendorId};
 use crate::factory::Factory;
 use crate::http::{AdminCaller, ApiError, VendorCaller};
 use crate::routes::chaos::chaos_error;
+use crate::routes::paging::{self, Page};
 use crate::store::IncidentFilter;
-
-const MAX_LIMIT: usize = 1000;
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -24,13 +23,25 @@ pub struct ListQuery {
     state: Option<String>,
     #[schemars(range(min = 1, max = 1000))]
     limit: Option<usize>,
+    /// How many incidents to pass over (the `Link` header names the next page).
+    offset: Option<usize>,
+    /// `initiatedAt` (newest first, the default) or `startAt` (soonest first: the schedule).
+    sort: Option<Sort>,
     /// Also voided and drill incidents, which the default list leaves out.
     include_voided: Option<bool>,
+}
+
+#[derive(Clone, Copy, Deserialize, JsonSchema, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub enum Sort {
+    InitiatedAt,
+    StartAt,
 }
 
 pub async fn list(
     f: web::Data<Factory>,
     _admin: AdminCaller,
+    req: HttpRequest,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
@@ -44,24 +55,20 @@ pub async fn list(
         })?],
         None => Vec::new(),
     };
-    let limit = q.limit.unwrap_or(100);
-    if limit == 0 || limit > MAX_LIMIT {
-        return Err(ApiError::bad_request(format!(
-            "limit must be between 1 and {MAX_LIMIT}"
-        )));
-    }
+    let page = Page::of(q.limit, q.offset)?;
     scheduler::settle(&f, f.clock.now()).await?;
-    let found = f
-        .store
-        .incidents(&IncidentFilter {
-            vendor,
-            vendor_uid: None,
-            states,
-            limit,
-            include_voided: q.include_voided.unwrap_or(false),
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(priced(&f, found)))
+    let filter = IncidentFilter {
+        vendor,
+        vendor_uid: None,
+        states,
+        limit: page.limit,
+        offset: page.offset,
+        by_start: q.sort == Some(Sort::StartAt),
+        include_voided: q.include_voided.unwrap_or(false),
+    };
+    let total = f.store.incident_count(&filter).await?;
+    let found = presented(&f, f.store.incidents(&filter).await?);
+    Ok(paging::page(&req, &f.public_url, page, total, &found))
 }
 
 async fn find(f: &Factory, raw: &str) -> Result<Incident, ApiError> {
@@ -76,7 +83,7 @@ pub async fn read(
     _admin: AdminCaller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(find(&f, &path).await?.priced(f.config.btc_usd)))
+    Ok(HttpResponse::Ok().json(present(&f, find(&f, &path).await?)))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -97,7 +104,7 @@ pub async fn void(
     let why = reason(&body.reason).map_err(ApiError::bad_request)?;
     scheduler::flush_stats(&f).await;
     let incident = chaos::void(&f, &path, &admin.label(), why).await.map_err(chaos_error)?;
-    Ok(HttpResponse::Ok().json(incident.priced(f.config.btc_usd)))
+    Ok(HttpResponse::Ok().json(present(&f, incident)))
 }
 
 fn markdown(f: &Factory, incident: &Incident) -> HttpResponse {
@@ -106,9 +113,13 @@ fn markdown(f: &Factory, incident: &Incident) -> HttpResponse {
         .body(report::render(incident, report::Audience::of(&f.config)))
 }
 
-/// Incidents as the API shows them: with dollars beside ₿ when a rate is configured.
-fn priced(f: &Factory, incidents: Vec<Incident>) -> Vec<Incident> {
-    incidents.into_iter().map(|i| i.priced(f.config.btc_usd)).collect()
+/// Incidents as the API shows them: `startAtLocal`, and dollars beside ₿ when a rate is set.
+pub fn presented(f: &Factory, incidents: Vec<Incident>) -> Vec<Incident> {
+    incidents.into_iter().map(|i| present(f, i)).collect()
+}
+
+pub fn present(f: &Factory, incident: Incident) -> Incident {
+    incident.presented(f.config.time_zone, f.config.btc_usd)
 }
 
 pub async fn admin_report(
@@ -137,11 +148,13 @@ pub async fn vendor_list(f: web::Data<Factory>, caller: VendorCaller) -> Result<
         // Not the incidents of an earlier vendor deleted under the same id.
         vendor_uid: Some(caller.0.vendor.uid),
         states: ENDED.to_vec(),
-        limit: MAX_LIMIT,
+        limit: paging::MAX_LIMIT,
+        offset: 0,
+        by_start: false,
         // A vendor's own record, as it happened.
         include_voided: true,
     };
-    Ok(HttpResponse::Ok().json(priced(&f, f.store.incidents(&filter).await?)))
+    Ok(paging::all(&presented(&f, f.store.incidents(&filter).await?)))
 }
 
 pub async fn vendor_report(

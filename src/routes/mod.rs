@@ -8,6 +8,7 @@ pub mod health;
 pub mod incidents;
 pub mod metrics;
 pub mod openapi;
+pub mod paging;
 pub mod pause;
 pub mod roster;
 pub mod scenarios;

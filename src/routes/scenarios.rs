@@ -41,7 +41,7 @@ fn summary(s: &Scenario) -> Value {
 }
 
 pub async fn list(f: web::Data<Factory>, _admin: AdminCaller) -> HttpResponse {
-    HttpResponse::Ok().json(f.scenarios.iter().map(summary).collect::<Vec<_>>())
+    super::paging::all(&f.scenarios.iter().map(summary).collect::<Vec<_>>())
 }
 
 /// `"all"`, or a list of vendor ids.
@@ -182,5 +182,9 @@ pub async fn apply(
         return Ok(HttpResponse::Ok().json(planned));
     }
     let applied = campaign::apply(&f, planned, admin.label()).await.map_err(chaos_error)?;
+    let applied = campaign::Applied {
+        incidents: super::incidents::presented(&f, applied.incidents),
+        ..applied
+    };
     Ok(HttpResponse::Created().json(applied))
 }

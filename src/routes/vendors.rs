@@ -142,7 +142,7 @@ pub async fn list(f: web::Data<Factory>, _admin: AdminCaller) -> Result<HttpResp
     let now = f.clock.now();
     chaos::scheduler::settle(&f, now).await?;
     let all: Vec<AdminVendor> = f.directory.all().iter().map(|e| AdminVendor::new(e, now)).collect();
-    Ok(HttpResponse::Ok().json(all))
+    Ok(super::paging::all(&all))
 }
 
 pub async fn read(

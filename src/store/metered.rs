@@ -127,6 +127,10 @@ impl Store for MeteredStore {
         self.timed("incidents", self.inner.incidents(filter)).await
     }
 
+    async fn incident_count(&self, filter: &IncidentFilter) -> StoreResult<u64> {
+        self.timed("incident_count", self.inner.incident_count(filter)).await
+    }
+
     async fn reschedule_incident(
         &self,
         id: Uuid,

@@ -137,6 +137,10 @@ pub struct IncidentFilter {
     pub vendor_uid: Option<Uuid>,
     pub states: Vec<IncidentState>,
     pub limit: usize,
+    /// How many of the matching incidents to pass over first (paging).
+    pub offset: usize,
+    /// Soonest `startAt` first (a schedule), instead of newest `initiatedAt` first.
+    pub by_start: bool,
     /// Also voided and drill incidents, which a default list leaves out.
     pub include_voided: bool,
 }
@@ -189,7 +193,10 @@ pub trait Store: Send + Sync + 'static {
     async fn add_stats(&self, deltas: &[StatsDelta]) -> StoreResult<Vec<RejectedDelta>>;
     async fn open_incidents(&self) -> StoreResult<Vec<OpenIncident>>;
     async fn incident(&self, id: Uuid) -> StoreResult<Option<Incident>>;
+    /// One page of the incidents `filter` matches (`limit` from `offset`, in its order).
     async fn incidents(&self, filter: &IncidentFilter) -> StoreResult<Vec<Incident>>;
+    /// How many incidents `filter` matches in all, ignoring its limit and offset.
+    async fn incident_count(&self, filter: &IncidentFilter) -> StoreResult<u64>;
     /// Moves a scheduled incident's start from `from` to `to`, with `event`, only while it is
     /// scheduled and still starts at `from`; true if it moved.
     async fn reschedule_incident(

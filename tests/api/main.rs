@@ -20,6 +20,7 @@ mod incidents;
 mod instants;
 mod money;
 mod operations;
+mod paging;
 mod process;
 mod process_notices;
 mod report_url;

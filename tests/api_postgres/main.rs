@@ -36,6 +36,8 @@ mod instants;
 mod money;
 #[path = "../api/operations.rs"]
 mod operations;
+#[path = "../api/paging.rs"]
+mod paging;
 #[path = "../api/process.rs"]
 mod process;
 #[path = "../api/process_notices.rs"]

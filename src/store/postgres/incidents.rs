@@ -31,6 +31,7 @@ fn from_row(r: &Row) -> StoreResult<(Incident, FixCode)> {
         initiated_by: r.get(5),
         initiated_at: from_ms(r.get(6)),
         start_at: from_ms(r.get(7)),
+        start_at_local: None,
         started_at: opt_time(8),
         first_failure_at: opt_time(9),
         resolved_at: opt_time(10),
@@ -251,26 +252,73 @@ pub(super) async fn one(c: &impl GenericClient, id: Uuid) -> StoreResult<Option<
     Ok(Some(incident))
 }
 
+/// The WHERE clause of every incident list: parameters $1 to $4 are `matching_args`.
+const MATCHING: &str = "WHERE (cardinality($1::text[]) = 0 OR state = ANY($1)) \
+     AND ($2::text IS NULL OR vendor_id = $2) AND ($3::text IS NULL OR vendor_uid = $3) \
+     AND ($4 OR (voided_at IS NULL AND NOT drill))";
+
+fn matching_args(filter: &IncidentFilter) -> (Vec<&'static str>, Option<&str>, Option<String>, bool) {
+    (
+        state_names(&filter.states),
+        filter.vendor.as_ref().map(|v| v.as_str()),
+        filter.vendor_uid.map(|u| u.to_string()),
+        filter.include_voided,
+    )
+}
+
 pub(super) async fn list(c: &impl GenericClient, filter: &IncidentFilter) -> StoreResult<Vec<Incident>> {
-    let states = state_names(&filter.states);
-    let vendor = filter.vendor.as_ref().map(|v| v.as_str());
-    let uid = filter.vendor_uid.map(|u| u.to_string());
+    let (states, vendor, uid, voided) = matching_args(filter);
+    let order = if filter.by_start {
+        "start_at ASC, seq ASC"
+    } else {
+        "initiated_at DESC, seq DESC"
+    };
     let rows = c
         .query(
-            &format!(
-                "SELECT {COLUMNS} FROM incidents WHERE (cardinality($1::text[]) = 0 OR state = ANY($1)) \
-                 AND ($2::text IS NULL OR vendor_id = $2) AND ($4::text IS NULL OR vendor_uid = $4) \
-                 AND ($5 OR (voided_at IS NULL AND NOT drill)) \
-                 ORDER BY initiated_at DESC, seq DESC LIMIT $3"
-            ),
-            &[&states, &vendor, &(filter.limit as i64), &uid, &filter.include_voided],
+            &format!("SELECT {COLUMNS} FROM incidents {MATCHING} ORDER BY {order} LIMIT $5 OFFSET $6"),
+            &[
+                &states,
+                &vendor,
+                &uid,
+                &voided,
+                &(filter.limit as i64),
+                &(filter.offset as i64),
+            ],
         )
         .await
         .map_err(classify)?;
-    let mut found = Vec::with_capacity(rows.len());
-    for (mut incident, _) in good_incidents(&rows) {
-        incident.timeline = timeline(c, &incident.id.to_string()).await?;
-        found.push(incident);
+    let mut found: Vec<Incident> = good_incidents(&rows).into_iter().map(|(i, _)| i).collect();
+    // One round trip for the whole page's timelines, not one per incident.
+    let ids: Vec<String> = found.iter().map(|i| i.id.to_string()).collect();
+    let events = c
+        .query(
+            "SELECT incident_id, at, kind, detail FROM incident_events WHERE incident_id = ANY($1) ORDER BY at, seq",
+            &[&ids],
+        )
+        .await
+        .map_err(classify)?;
+    let mut timelines: std::collections::HashMap<String, Vec<TimelineEvent>> = std::collections::HashMap::new();
+    for r in &events {
+        timelines.entry(r.get(0)).or_default().push(TimelineEvent {
+            at: from_ms(r.get(1)),
+            kind: r.get(2),
+            detail: r.get(3),
+        });
+    }
+    for incident in &mut found {
+        incident.timeline = timelines.remove(&incident.id.to_string()).unwrap_or_default();
     }
     Ok(found)
+}
+
+pub(super) async fn count(c: &impl GenericClient, filter: &IncidentFilter) -> StoreResult<u64> {
+    let (states, vendor, uid, voided) = matching_args(filter);
+    let row = c
+        .query_one(
+            &format!("SELECT COUNT(*) FROM incidents {MATCHING}"),
+            &[&states, &vendor, &uid, &voided],
+        )
+        .await
+        .map_err(classify)?;
+    Ok(row.get::<_, i64>(0).max(0) as u64)
 }

@@ -245,6 +245,10 @@ impl Store for PostgresStore {
         incidents::list(&**self.client().await?, filter).await
     }
 
+    async fn incident_count(&self, filter: &IncidentFilter) -> StoreResult<u64> {
+        incidents::count(&**self.client().await?, filter).await
+    }
+
     async fn reschedule_incident(
         &self,
         id: Uuid,

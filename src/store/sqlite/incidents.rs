@@ -212,8 +212,9 @@ pub(super) fn one(c: &mut Connection, id: Uuid) -> rusqlite::Result<Option<Incid
 }
 
 /// Newest first; ties (the same millisecond) in insertion order, newest first too.
-pub(super) fn list(c: &mut Connection, filter: &IncidentFilter) -> rusqlite::Result<Vec<Incident>> {
-    let mut sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE 1 = 1");
+/// The WHERE clause of `filter`, with its arguments.
+fn matching(filter: &IncidentFilter) -> (String, Vec<String>) {
+    let mut sql = String::from(" WHERE 1 = 1");
     if !filter.states.is_empty() {
         sql.push_str(&format!(" AND state IN ({})", states_sql(&filter.states)));
     }
@@ -229,10 +230,20 @@ pub(super) fn list(c: &mut Connection, filter: &IncidentFilter) -> rusqlite::Res
         args.push(uid.to_string());
         sql.push_str(&format!(" AND vendor_uid = ?{}", args.len()));
     }
-    sql.push_str(&format!(
-        " ORDER BY initiated_at DESC, rowid DESC LIMIT {}",
-        filter.limit
-    ));
+    (sql, args)
+}
+
+pub(super) fn list(c: &mut Connection, filter: &IncidentFilter) -> rusqlite::Result<Vec<Incident>> {
+    let (matching, args) = matching(filter);
+    let order = if filter.by_start {
+        "start_at ASC, rowid ASC"
+    } else {
+        "initiated_at DESC, rowid DESC"
+    };
+    let sql = format!(
+        "SELECT {INCIDENT_COLUMNS} FROM incidents{matching} ORDER BY {order} LIMIT {} OFFSET {}",
+        filter.limit, filter.offset
+    );
     let mut stmt = c.prepare(&sql)?;
     let found = good_incidents(&mut stmt, rusqlite::params_from_iter(args))?;
     found
@@ -242,4 +253,14 @@ pub(super) fn list(c: &mut Connection, filter: &IncidentFilter) -> rusqlite::Res
             Ok(incident)
         })
         .collect()
+}
+
+pub(super) fn count(c: &mut Connection, filter: &IncidentFilter) -> rusqlite::Result<u64> {
+    let (matching, args) = matching(filter);
+    let n: i64 = c.query_row(
+        &format!("SELECT COUNT(*) FROM incidents{matching}"),
+        rusqlite::params_from_iter(args),
+        |r| r.get(0),
+    )?;
+    Ok(n.max(0) as u64)
 }

@@ -312,6 +312,11 @@ impl Store for SqliteStore {
         self.run(move |c| incidents::list(c, &filter)).await
     }
 
+    async fn incident_count(&self, filter: &IncidentFilter) -> StoreResult<u64> {
+        let filter = filter.clone();
+        self.run(move |c| incidents::count(c, &filter)).await
+    }
+
     async fn reschedule_incident(
         &self,
         id: Uuid,

@@ -62,6 +62,7 @@ pub(super) fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<(Incident, FixC
         initiated_by: r.get(5)?,
         initiated_at: from_ms(r.get(6)?),
         start_at: from_ms(r.get(7)?),
+        start_at_local: None,
         started_at: opt_time(8)?,
         first_failure_at: opt_time(9)?,
         resolved_at: opt_time(10)?,
