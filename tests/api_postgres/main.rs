@@ -14,12 +14,16 @@ mod chaos;
 mod crash;
 #[path = "../api/errors.rs"]
 mod errors;
+#[path = "../api/forged_tickets.rs"]
+mod forged_tickets;
 #[path = "../api/helpers.rs"]
 mod helpers;
 #[path = "../api/hot_path.rs"]
 mod hot_path;
 #[path = "../api/incidents.rs"]
 mod incidents;
+#[path = "../api/key_rotation.rs"]
+mod key_rotation;
 #[path = "../api/operations.rs"]
 mod operations;
 #[path = "../api/process.rs"]
