@@ -15,7 +15,7 @@ use crate::domain::{ApiKey, Vendor, VendorId};
 use crate::metrics::Metrics;
 use crate::random::Draws;
 use crate::store::{MeteredStore, Store, StoreError};
-use crate::tickets::{KeyError, Keyring, StoredKey};
+use crate::tickets::{KeyError, Keyring, StoredKey, latest};
 
 pub struct Factory {
     pub config: Config,
@@ -142,13 +142,7 @@ impl Factory {
 
     async fn refresh_keys(&self) -> Result<(), StoreError> {
         let keys = self.store.signing_keys().await?;
-        let current = keys
-            .iter()
-            .filter(|k| k.retired_at.is_none())
-            .max_by_key(|k| k.created_at);
-        if current.is_some_and(|k| k.kid != self.keyring.current_kid())
-            && let Err(e) = self.keyring.replace(&keys, self.clock.now())
-        {
+        if let Err(e) = self.keyring.replace(&keys, self.clock.now()) {
             log::error!("could not load signing keys rotated by another instance: {e}");
         }
         Ok(())
@@ -241,22 +235,25 @@ fn write_secret_file(path: &Path, secret: &str) -> std::io::Result<()> {
     writeln!(file, "{secret}")
 }
 
-/// The stored keys, with a fresh current key of the configured algorithm if there is none.
+/// The stored keys, with a key of the configured algorithm if the latest is not: it signs at
+/// once in an empty store, else after the JWKS cache lifetime, like a rotation.
 async fn current_keys(
     config: &Config,
     store: &dyn Store,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<StoredKey>, StartError> {
     let keys = store.signing_keys().await?;
-    let current = keys
-        .iter()
-        .filter(|k| k.retired_at.is_none())
-        .max_by_key(|k| k.created_at);
-    if current.is_some_and(|k| k.alg == config.ticket_alg) {
-        return Ok(keys);
-    }
-    let fresh = StoredKey::generate(config.ticket_alg, now)?;
+    let fresh = match latest(&keys) {
+        Some(k) if k.alg == config.ticket_alg => return Ok(keys),
+        Some(_) => StoredKey::successor(config.ticket_alg, now)?,
+        None => StoredKey::first(config.ticket_alg, now)?,
+    };
     store.rotate_signing_key(&fresh).await?;
-    log::info!("generated a new {} signing key ({})", fresh.alg.as_str(), fresh.kid);
+    log::info!(
+        "generated signing key {} ({}), signing from {}",
+        fresh.kid,
+        fresh.alg.as_str(),
+        crate::domain::instant::format(&fresh.signs_from)
+    );
     Ok(store.signing_keys().await?)
 }

@@ -85,7 +85,7 @@ fn ticket(
             f.metrics
                 .tickets
                 .get_or_create(&AlgLabels {
-                    alg: f.keyring.current_alg().as_str(),
+                    alg: f.keyring.alg_at(now).as_str(),
                 })
                 .inc();
         }

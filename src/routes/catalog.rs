@@ -117,7 +117,7 @@ pub static ENDPOINTS: LazyLock<Vec<Endpoint>> = LazyLock::new(|| {
             .body(schema::<VerifyRequest>)
             .errors(&[400, 403, 404, 405, 413])
             .example(r#"curl -X POST $FACTORY/api/order/verify -H 'content-type: application/json' -d '{"jwt":"..."}'"#, r#"{"message":"valid","payload":{"vendor":{"id":"team7","name":"Team 7"},"diner":{},"order":{}}}"#),
-        ep("GET", "/.well-known/jwks.json", None, "Public keys that verify tickets", || web::get().to(tickets::jwks), Reply::Json(200, schema::<Jwks>))
+        ep("GET", "/.well-known/jwks.json", None, "Public keys that verify tickets (cache up to 60 s: a new key is listed 60 s before it signs)", || web::get().to(tickets::jwks), Reply::Json(200, schema::<Jwks>))
             .example("curl $FACTORY/.well-known/jwks.json", r#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"...","kid":"...","alg":"EdDSA","use":"sig"}]}"#),
         ep("GET", "/api/vendor", Vendor, "The calling vendor", || web::get().to(vendors::me), Reply::Json(200, schema::<OwnVendor>))
             .example("curl $FACTORY/api/vendor -H 'authorization: Bearer $KEY'", r#"{"id":"team7","name":"Team 7","roles":["vendor"],"chaos":{"type":"none"}}"#),
@@ -190,7 +190,7 @@ pub static ENDPOINTS: LazyLock<Vec<Endpoint>> = LazyLock::new(|| {
             .body(schema::<scenarios::ApplyBody>)
             .errors(&[400, 401, 403, 404, 405, 409, 413, 415, 503])
             .example(r#"curl -X POST $FACTORY/api/admin/scenarios/semester-campaign/apply -H 'authorization: Bearer $ADMIN' -H 'content-type: application/json' -d '{"vendors":"all","firstDate":"2026-09-07","spanDays":91,"days":["mon","tue","wed","thu","fri"],"exclude":["2026-11-23..2026-11-27"],"seed":5125,"dryRun":true}'"#, r#"{"scenario":"semester-campaign","seed":5125,"plan":[{"vendorId":"team01","mode":"fail","startAt":"2026-10-13T16:21:07.000Z","startAtLocal":"2026-10-13T10:21:07.000-06:00"}],"skipped":[]}"#),
-        ep("POST", "/api/admin/keys/rotate", Admin, "New ticket signing key; old keys verify until their tickets expire (admin)", || web::post().to(tickets::rotate), Reply::Json(200, schema::<NewKid>))
+        ep("POST", "/api/admin/keys/rotate", Admin, "New ticket signing key, listed in the JWKS at once and signing 60 s later; old keys verify until their tickets expire (admin)", || web::post().to(tickets::rotate), Reply::Json(200, schema::<NewKid>))
             .example("curl -X POST $FACTORY/api/admin/keys/rotate -H 'authorization: Bearer $ADMIN'", r#"{"kid":"..."}"#),
         ep("GET", "/api/docs", None, "This list of routes", || web::get().to(docs::docs), Reply::Json(200, schema::<Docs>))
             .example("curl $FACTORY/api/docs", r#"{"message":"welcome to JWT Pizza Factory"}"#),

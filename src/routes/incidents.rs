@@ -33,6 +33,7 @@ pub struct ListQuery {
 
 #[derive(Clone, Copy, Deserialize, JsonSchema, PartialEq)]
 #[serde(rename_all = "camelCase")]
+#[schemars(inline)]
 pub enum Sort {
     InitiatedAt,
     StartAt,

@@ -11,7 +11,7 @@ use crate::domain::order::{Order, OrderRejection};
 use crate::factory::Factory;
 use crate::http::{AdminCaller, ApiError, VendorCaller};
 use crate::metrics::AlgLabels;
-use crate::tickets::{StoredKey, TicketContent, TicketKind};
+use crate::tickets::{JWKS_CACHE_CONTROL, StoredKey, TicketContent, TicketKind};
 
 /// `POST /api/order` (compat): a signed ticket, or what the vendor's active chaos dictates.
 pub async fn order(
@@ -42,7 +42,7 @@ pub async fn order(
     f.metrics
         .tickets
         .get_or_create(&AlgLabels {
-            alg: f.keyring.current_alg().as_str(),
+            alg: f.keyring.alg_at(now).as_str(),
         })
         .inc();
     // A ticket is base64url and dots, nothing to escape: no JSON map to build and serialize.
@@ -85,14 +85,15 @@ struct VerifyRequest<'a> {
 pub async fn jwks(f: web::Data<Factory>) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, "application/json"))
-        .insert_header((CACHE_CONTROL, "public, max-age=60"))
+        .insert_header((CACHE_CONTROL, JWKS_CACHE_CONTROL))
         .body(f.keyring.jwks())
 }
 
-/// `POST /api/admin/keys/rotate`: a new signing key; old ones verify until their tickets expire.
+/// `POST /api/admin/keys/rotate`: a new signing key, published at once and signing once every
+/// JWKS cached before it has expired; old keys verify until their tickets expire.
 pub async fn rotate(f: web::Data<Factory>, admin: AdminCaller) -> Result<HttpResponse, ApiError> {
     let (alg, now) = (f.config.ticket_alg, f.clock.now());
-    let key = web::block(move || StoredKey::generate(alg, now))
+    let key = web::block(move || StoredKey::successor(alg, now))
         .await
         .map_err(|e| ApiError::unexpected("key generation", e))?
         .map_err(|e| ApiError::unexpected("key generation", e))?;
@@ -101,6 +102,11 @@ pub async fn rotate(f: web::Data<Factory>, admin: AdminCaller) -> Result<HttpRes
     f.keyring
         .replace(&keys, now)
         .map_err(|e| ApiError::unexpected("keyring", e))?;
-    log::info!("signing key rotated by {} to {}", admin.label(), key.kid);
+    log::info!(
+        "signing key rotated by {} to {}, signing from {}",
+        admin.label(),
+        key.kid,
+        key.signs_from
+    );
     Ok(HttpResponse::Ok().json(json!({ "kid": key.kid })))
 }

@@ -170,7 +170,8 @@ pub trait Store: Send + Sync + 'static {
     async fn add_api_key(&self, id: &VendorId, key: KeyHash, now: DateTime<Utc>) -> StoreResult<()>;
 
     async fn signing_keys(&self) -> StoreResult<Vec<StoredKey>>;
-    /// Retires every current key at `key.created_at` and adds `key` as the current one.
+    /// Adds `key` as the latest signing key: the key it follows stops signing (is retired) at
+    /// `key.signs_from`, when `key` starts.
     async fn rotate_signing_key(&self, key: &StoredKey) -> StoreResult<()>;
 
     /// Records a new scheduled incident; NotFound if its vendor's lifetime (`vendor_uid`) is over.

@@ -227,5 +227,8 @@ async fn openapi_describes_every_route_with_its_bodies_and_errors() {
         .iter()
         .map(|p| p["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, vec!["includeVoided", "limit", "state", "vendor"]);
+    assert_eq!(
+        names,
+        vec!["includeVoided", "limit", "offset", "sort", "state", "vendor"]
+    );
 }

@@ -36,7 +36,10 @@ async fn a_fresh_start_keeps_the_data_directory_and_its_files_private() {
         assert_eq!(mode(&file), 0o600, "{}", file.display());
     }
     let log = factory.log();
-    assert!(log.contains("generated a new EdDSA signing key"), "{log}");
+    assert!(
+        log.contains("(EdDSA), signing from") && !log.contains("a EdDSA"),
+        "{log}"
+    );
     factory.terminate();
 }
 

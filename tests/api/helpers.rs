@@ -93,6 +93,14 @@ impl TestApp {
         start(config, self.dir.clone(), self.clock.clone()).await
     }
 
+    /// Another instance on the same store and clock (for PostgreSQL; SQLite stores are one
+    /// process's alone).
+    pub async fn another_instance(&self) -> TestApp {
+        let mut config = self.config.clone();
+        config.port = 0;
+        start(config, self.dir.clone(), self.clock.clone()).await
+    }
+
     pub async fn stop(&mut self) {
         self.handle.stop(true).await;
         if let Some(served) = self.served.take() {

@@ -10,6 +10,8 @@ use crate::helpers::spawn_app;
 /// Every string in `body` that looks like an instant, with its JSON path.
 fn instants(body: &Value, path: &str, out: &mut Vec<(String, String)>) {
     match body {
+        // `...Local` fields tell an instant in the configured zone, with its offset, by contract.
+        Value::String(_) if path.ends_with("Local") => {}
         Value::String(s) if s.len() >= 20 && s.as_bytes()[4] == b'-' && s.as_bytes()[10] == b'T' => {
             out.push((path.to_owned(), s.clone()));
         }

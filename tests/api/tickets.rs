@@ -10,7 +10,7 @@ use crate::helpers::{ADMIN_KEY, order_body, spawn_app, spawn_with};
 use pizza_factory::tickets::Algorithm;
 
 /// Verifies a ticket with jwt-simple, a different JWT implementation, given only the JWKS.
-fn verify_independently(jwks: &Value, token: &str) -> JWTClaims<Value> {
+pub fn verify_independently(jwks: &Value, token: &str) -> JWTClaims<Value> {
     let header: Value = serde_json::from_slice(&B64.decode(token.split('.').next().unwrap()).unwrap()).unwrap();
     let kid = header["kid"].as_str().expect("kid in header");
     let jwk = jwks["keys"]
@@ -47,8 +47,24 @@ fn verify_independently(jwks: &Value, token: &str) -> JWTClaims<Value> {
     claims
 }
 
+/// Verifies a ticket with jsonwebtoken given only the JWKS (the factory's own verification is
+/// checked through `/api/order/verify`); the clock is the manual one, so `exp` is not checked.
+fn verify_with_jsonwebtoken(jwks: &Value, token: &str, alg: Algorithm) -> Value {
+    let set: jsonwebtoken::jwk::JwkSet = serde_json::from_value(jwks.clone()).unwrap();
+    let kid = jsonwebtoken::decode_header(token).unwrap().kid.unwrap();
+    let key = jsonwebtoken::DecodingKey::from_jwk(set.find(&kid).unwrap()).unwrap();
+    let mut validation = jsonwebtoken::Validation::new(alg.into());
+    validation.set_issuer(&["pizza-factory"]);
+    validation.validate_exp = false;
+    let mut claims: Value = jsonwebtoken::decode(token, &key, &validation).unwrap().claims;
+    for registered in ["iss", "iat", "exp", "jti"] {
+        claims.as_object_mut().unwrap().remove(registered);
+    }
+    claims
+}
+
 #[tokio::test]
-async fn every_algorithm_issues_tickets_an_independent_library_verifies() {
+async fn every_algorithm_issues_tickets_jsonwebtoken_and_an_independent_library_verify() {
     for alg in [Algorithm::EdDSA, Algorithm::ES256, Algorithm::RS256] {
         let app = spawn_with(|c| c.ticket_alg = alg).await;
         let key = app.create_vendor("team7").await;
@@ -62,6 +78,7 @@ async fn every_algorithm_issues_tickets_an_independent_library_verifies() {
             assert_eq!(k["alg"], alg.as_str());
         }
         let verified = verify_independently(&jwks, jwt);
+        assert_eq!(verify_with_jsonwebtoken(&jwks, jwt, alg), verified.custom);
         let claims = &verified.custom;
         assert_eq!(claims["vendor"], json!({"id": "team7", "name": "Vendor team7"}));
         assert_eq!(claims["order"], order_body(&[0.0038])["order"]);
@@ -201,6 +218,8 @@ async fn rotated_keys_keep_verifying_until_their_tickets_expire() {
     let new_kid = rotated["kid"].as_str().unwrap();
     let (_, jwks) = app.json(Method::GET, "/.well-known/jwks.json", None, None).await;
     assert_eq!(jwks["keys"].as_array().unwrap().len(), 2);
+    // The new key signs once a JWKS cached before the rotation has expired (key_rotation.rs).
+    app.advance(60);
     let (_, after) = app.order_json(&key, &[1.0]).await;
     let header: Value = serde_json::from_slice(
         &B64.decode(after["jwt"].as_str().unwrap().split('.').next().unwrap())
@@ -211,7 +230,11 @@ async fn rotated_keys_keep_verifying_until_their_tickets_expire() {
     assert_eq!(app.verify(before["jwt"].as_str().unwrap()).await.0, StatusCode::OK);
     verify_independently(&jwks, before["jwt"].as_str().unwrap());
     // Once every ticket of the old key has expired, the old key leaves the JWKS.
-    app.advance(86_400);
+    app.advance(86_399);
+    app.tick().await;
+    let (_, jwks) = app.json(Method::GET, "/.well-known/jwks.json", None, None).await;
+    assert_eq!(jwks["keys"].as_array().unwrap().len(), 2);
+    app.advance(1);
     app.tick().await;
     let (_, jwks) = app.json(Method::GET, "/.well-known/jwks.json", None, None).await;
     let kids: Vec<&str> = jwks["keys"]

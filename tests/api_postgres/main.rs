@@ -22,6 +22,8 @@ mod crash;
 mod errors;
 #[path = "../api/files.rs"]
 mod files;
+#[path = "../api/forged_tickets.rs"]
+mod forged_tickets;
 #[path = "../api/helpers.rs"]
 mod helpers;
 #[path = "../api/hostile.rs"]
@@ -32,6 +34,8 @@ mod hot_path;
 mod incidents;
 #[path = "../api/instants.rs"]
 mod instants;
+#[path = "../api/key_rotation.rs"]
+mod key_rotation;
 #[path = "../api/money.rs"]
 mod money;
 #[path = "../api/operations.rs"]

@@ -26,6 +26,7 @@ use crate::tickets::{Algorithm, StoredKey};
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../../migrations/postgres/0001_init.sql")),
     (2, include_str!("../../../migrations/postgres/0002_vendor_lifetime.sql")),
+    (3, include_str!("../../../migrations/postgres/0003_key_signs_from.sql")),
     (4, include_str!("../../../migrations/postgres/0004_class_controls.sql")),
 ];
 /// Any constant of our own: instances starting together migrate one after the other.
@@ -172,7 +173,7 @@ impl Store for PostgresStore {
             .client()
             .await?
             .query(
-                "SELECT kid, alg, pkcs8, created_at, retired_at FROM signing_keys ORDER BY created_at",
+                "SELECT kid, alg, pkcs8, created_at, signs_from, retired_at FROM signing_keys ORDER BY signs_from",
                 &[],
             )
             .await
@@ -184,7 +185,8 @@ impl Store for PostgresStore {
                     alg: Algorithm::parse(r.get(1)).ok_or_else(|| bad_row("algorithm"))?,
                     pkcs8: r.get(2),
                     created_at: from_ms(r.get(3)),
-                    retired_at: r.get::<_, Option<i64>>(4).map(from_ms),
+                    signs_from: from_ms(r.get(4)),
+                    retired_at: r.get::<_, Option<i64>>(5).map(from_ms),
                 })
             })
             .collect()
@@ -195,13 +197,19 @@ impl Store for PostgresStore {
         let tx = client.transaction().await.map_err(classify)?;
         tx.execute(
             "UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL",
-            &[&to_ms(key.created_at)],
+            &[&to_ms(key.signs_from)],
         )
         .await
         .map_err(classify)?;
         tx.execute(
-            "INSERT INTO signing_keys (kid, alg, pkcs8, created_at) VALUES ($1, $2, $3, $4)",
-            &[&key.kid, &key.alg.as_str(), &key.pkcs8, &to_ms(key.created_at)],
+            "INSERT INTO signing_keys (kid, alg, pkcs8, created_at, signs_from) VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &key.kid,
+                &key.alg.as_str(),
+                &key.pkcs8,
+                &to_ms(key.created_at),
+                &to_ms(key.signs_from),
+            ],
         )
         .await
         .map_err(classify)?;

@@ -28,6 +28,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../../../migrations/sqlite/0002_lost_satoshi.sql")),
     (3, include_str!("../../../migrations/sqlite/0003_vendor_lifetime.sql")),
+    (4, include_str!("../../../migrations/sqlite/0004_key_signs_from.sql")),
     (5, include_str!("../../../migrations/sqlite/0005_class_controls.sql")),
 ];
 
@@ -234,8 +235,9 @@ impl Store for SqliteStore {
 
     async fn signing_keys(&self) -> StoreResult<Vec<StoredKey>> {
         self.run(|c| {
-            let mut stmt =
-                c.prepare("SELECT kid, alg, pkcs8, created_at, retired_at FROM signing_keys ORDER BY created_at")?;
+            let mut stmt = c.prepare(
+                "SELECT kid, alg, pkcs8, created_at, signs_from, retired_at FROM signing_keys ORDER BY signs_from",
+            )?;
             let rows = stmt.query_map([], |r| {
                 let alg: String = r.get(1)?;
                 Ok(StoredKey {
@@ -243,7 +245,8 @@ impl Store for SqliteStore {
                     alg: Algorithm::parse(&alg).ok_or_else(|| bad_column(1, "algorithm"))?,
                     pkcs8: r.get(2)?,
                     created_at: from_ms(r.get(3)?),
-                    retired_at: r.get::<_, Option<i64>>(4)?.map(from_ms),
+                    signs_from: from_ms(r.get(4)?),
+                    retired_at: r.get::<_, Option<i64>>(5)?.map(from_ms),
                 })
             })?;
             rows.collect()
@@ -257,11 +260,17 @@ impl Store for SqliteStore {
             let tx = c.transaction()?;
             tx.execute(
                 "UPDATE signing_keys SET retired_at = ?1 WHERE retired_at IS NULL",
-                [to_ms(key.created_at)],
+                [to_ms(key.signs_from)],
             )?;
             tx.execute(
-                "INSERT INTO signing_keys (kid, alg, pkcs8, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![key.kid, key.alg.as_str(), key.pkcs8, to_ms(key.created_at)],
+                "INSERT INTO signing_keys (kid, alg, pkcs8, created_at, signs_from) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    key.kid,
+                    key.alg.as_str(),
+                    key.pkcs8,
+                    to_ms(key.created_at),
+                    to_ms(key.signs_from)
+                ],
             )?;
             tx.commit()
         })
