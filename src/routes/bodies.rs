@@ -214,7 +214,8 @@ pub struct OrderDoc {
 #[derive(JsonSchema)]
 #[allow(dead_code)]
 pub struct ItemDoc {
-    #[schemars(range(min = 0.0))]
+    /// In ₿, at most all the bitcoin there will ever be.
+    #[schemars(range(min = 0.0, max = 21_000_000.0))]
     pub price: f64,
 }
 

@@ -44,6 +44,8 @@ pub struct Endpoint {
     pub body: Option<SchemaFn>,
     pub query: Option<SchemaFn>,
     pub reply: Reply,
+    /// A second success answer, such as a dry run's 200 beside an apply's 201.
+    pub also: Option<(u16, SchemaFn)>,
     /// Statuses other than `reply`'s, each answered with `{"message"}`.
     pub errors: &'static [u16],
 }
@@ -77,6 +79,7 @@ fn ep(
         body: None,
         query: None,
         reply,
+        also: None,
         errors,
     }
 }
@@ -89,6 +92,11 @@ impl Endpoint {
 
     fn query(mut self, query: SchemaFn) -> Self {
         self.query = Some(query);
+        self
+    }
+
+    fn also(mut self, code: u16, body: SchemaFn) -> Self {
+        self.also = Some((code, body));
         self
     }
 
@@ -142,7 +150,7 @@ pub static ENDPOINTS: LazyLock<Vec<Endpoint>> = LazyLock::new(|| {
             .example("curl $FACTORY/api/admin/vendors -H 'authorization: Bearer $ADMIN'", r#"[{"id":"team7","chaos":null}]"#),
         // Before `/api/admin/vendors/{id}`, which would otherwise take `import` for an id.
         ep("POST", "/api/admin/vendors/import", Admin, "Create a class's vendors from a JSON list or a CSV file; answers each rejected row's reason, and with Accept: text/csv the hand-out of keys (admin)", || web::post().to(roster::import), Reply::Json(200, schema::<roster::Imported>))
-            .body(schema::<Vec<vendors::NewVendor>>)
+            .body(schema::<Vec<serde_json::Map<String, serde_json::Value>>>)
             .errors(&[400, 401, 403, 404, 405, 413, 415, 503])
             .example(r#"curl -X POST $FACTORY/api/admin/vendors/import -H 'authorization: Bearer $ADMIN' -H 'content-type: text/csv' -H 'accept: text/csv' --data-binary @roster.csv"#, r#"{"created":[{"id":"team7","apiKey":"..."}],"rejected":[{"row":3,"id":"team7","reason":"duplicate: vendor team7 appears earlier in this list"}]}"#),
         ep("GET", "/api/admin/vendors/{id}", Admin, "Read a vendor (admin)", || web::get().to(vendors::read), Reply::Json(200, schema::<AdminVendor>))
@@ -188,6 +196,7 @@ pub static ENDPOINTS: LazyLock<Vec<Endpoint>> = LazyLock::new(|| {
             .example("curl $FACTORY/api/admin/scenarios -H 'authorization: Bearer $ADMIN'", r#"[{"name":"semester-campaign","modes":[{"mode":"fail","weight":2}]}]"#),
         ep("POST", "/api/admin/scenarios/{name}/apply", Admin, "Schedule a scenario's chaos for vendors, each with its own draw from `seed`; pending ones are skipped. A term (firstDate, spanDays, days, exclude, window) overrides the file's window; with dryRun: 200 with the exact plan, nothing stored (admin)", || web::post().to(scenarios::apply), Reply::Json(201, schema::<serde_json::Value>))
             .body(schema::<scenarios::ApplyBody>)
+            .also(200, schema::<serde_json::Value>)
             .errors(&[400, 401, 403, 404, 405, 409, 413, 415, 503])
             .example(r#"curl -X POST $FACTORY/api/admin/scenarios/semester-campaign/apply -H 'authorization: Bearer $ADMIN' -H 'content-type: application/json' -d '{"vendors":"all","firstDate":"2026-09-07","spanDays":91,"days":["mon","tue","wed","thu","fri"],"exclude":["2026-11-23..2026-11-27"],"seed":5125,"dryRun":true}'"#, r#"{"scenario":"semester-campaign","seed":5125,"plan":[{"vendorId":"team01","mode":"fail","startAt":"2026-10-13T16:21:07.000Z","startAtLocal":"2026-10-13T10:21:07.000-06:00"}],"skipped":[]}"#),
         ep("POST", "/api/admin/keys/rotate", Admin, "New ticket signing key, listed in the JWKS at once and signing 60 s later; old keys verify until their tickets expire (admin)", || web::post().to(tickets::rotate), Reply::Json(200, schema::<NewKid>))

@@ -82,14 +82,15 @@ async fn own_request(
 #[serde(deny_unknown_fields)]
 pub struct WindowBody {
     /// Local time of day, HH:MM.
-    #[schemars(regex(pattern = r"^\d{2}:\d{2}(:\d{2})?$"))]
+    #[schemars(with = "Option<super::schemas::ClockTime>")]
     from: Option<String>,
-    #[schemars(regex(pattern = r"^\d{2}:\d{2}(:\d{2})?$"))]
+    #[schemars(with = "Option<super::schemas::ClockTime>")]
     to: Option<String>,
     /// IANA time zone, such as America/Denver.
+    #[schemars(with = "Option<super::schemas::TimeZoneName>")]
     tz: Option<String>,
     /// YYYY-MM-DD.
-    #[schemars(regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
+    #[schemars(with = "Option<super::schemas::Date>")]
     date: Option<String>,
 }
 
@@ -99,6 +100,7 @@ pub struct AdminChaos {
     #[schemars(with = "ChaosMode")]
     mode: String,
     /// "now" or an RFC 3339 instant; omitted means a random moment of the window.
+    #[schemars(with = "Option<super::schemas::Start>")]
     start: Option<String>,
     window: Option<WindowBody>,
     params: Option<ChaosParams>,
@@ -190,6 +192,7 @@ pub async fn admin_end(
 #[serde(deny_unknown_fields)]
 pub struct Reschedule {
     /// "now" or an RFC 3339 instant.
+    #[schemars(with = "Option<super::schemas::Start>")]
     start: Option<String>,
     window: Option<WindowBody>,
 }

@@ -24,6 +24,7 @@ pub struct ListQuery {
     #[schemars(range(min = 1, max = 1000))]
     limit: Option<usize>,
     /// How many incidents to pass over (the `Link` header names the next page).
+    #[schemars(range(max = 1_000_000_000))]
     offset: Option<usize>,
     /// `initiatedAt` (newest first, the default) or `startAt` (soonest first: the schedule).
     sort: Option<Sort>,
@@ -91,7 +92,7 @@ pub async fn read(
 #[serde(deny_unknown_fields)]
 pub struct Void {
     /// Why it is set aside (a typo, a test): 1 to 500 characters, no control characters.
-    #[schemars(length(min = 1, max = 500))]
+    #[schemars(with = "super::schemas::Reason")]
     reason: String,
 }
 

@@ -12,6 +12,7 @@ pub mod paging;
 pub mod pause;
 pub mod roster;
 pub mod scenarios;
+pub mod schemas;
 pub mod spreadsheet;
 pub mod support;
 pub mod tickets;

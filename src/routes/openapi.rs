@@ -95,6 +95,13 @@ pub fn document(public_url: &str) -> Value {
             ok["content"] = content;
         }
         responses.insert(code.to_string(), ok);
+        if let Some((code, schema)) = ep.also {
+            let content = json!({"application/json": {"schema": inline(schema, &mut g)}});
+            responses.insert(
+                code.to_string(),
+                json!({"description": status_text(code), "content": content}),
+            );
+        }
         for &err in ep.errors {
             let mut response =
                 json!({"description": status_text(err), "content": {"application/json": {"schema": message}}});

@@ -8,6 +8,8 @@ use serde::Serialize;
 use crate::http::ApiError;
 
 pub const MAX_LIMIT: usize = 1000;
+/// Far past any list the factory keeps; beyond it an offset is a mistake, not a page.
+pub const MAX_OFFSET: usize = 1_000_000_000;
 const DEFAULT_LIMIT: usize = 100;
 
 #[derive(Clone, Copy, Debug)]
@@ -25,10 +27,11 @@ impl Page {
                 "limit must be between 1 and {MAX_LIMIT}"
             )));
         }
-        Ok(Self {
-            limit,
-            offset: offset.unwrap_or(0),
-        })
+        let offset = offset.unwrap_or(0);
+        if offset > MAX_OFFSET {
+            return Err(ApiError::bad_request(format!("offset must be at most {MAX_OFFSET}")));
+        }
+        Ok(Self { limit, offset })
     }
 }
 

@@ -15,10 +15,11 @@ use crate::http::{AdminCaller, ApiError};
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Halt {
-    #[schemars(length(min = 1, max = 500))]
+    #[schemars(with = "super::schemas::Reason")]
     reason: String,
     /// An RFC 3339 instant: no chaos starts before it; what falls due meanwhile is moved to the
     /// configured window of the first day after it.
+    #[schemars(with = "Option<super::schemas::Instant>")]
     until: Option<String>,
     /// Also cancel every scheduled chaos (default: scheduled chaos stays scheduled).
     cancel_scheduled: Option<bool>,

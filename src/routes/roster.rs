@@ -129,6 +129,12 @@ fn media_type(req: &HttpRequest, header: actix_web::http::header::HeaderName) ->
 fn json_rows(body: &[u8]) -> Result<Vec<Row>, ApiError> {
     let list: Vec<Value> = serde_json::from_slice(body)
         .map_err(|e| ApiError::bad_request(format!("the body must be a JSON list of vendors: {e}")))?;
+    if let Some(i) = list.iter().position(|row| !row.is_object()) {
+        return Err(ApiError::bad_request(format!(
+            "row {}: each vendor must be a JSON object",
+            i + 1
+        )));
+    }
     Ok(list
         .into_iter()
         .enumerate()

@@ -49,8 +49,29 @@ pub async fn list(f: web::Data<Factory>, _admin: AdminCaller) -> HttpResponse {
 #[serde(untagged)]
 #[allow(dead_code)]
 enum VendorsDoc {
-    All(String),
+    All(AllVendors),
     These(Vec<VendorId>),
+}
+
+/// A day of the week as terms name it.
+#[derive(JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+enum DayName {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+enum AllVendors {
+    #[serde(rename = "all")]
+    All,
 }
 
 /// A daily window's hours for a term, overriding the scenario file's.
@@ -58,12 +79,13 @@ enum VendorsDoc {
 #[serde(deny_unknown_fields)]
 pub struct TermWindow {
     /// Start of the daily window, HH:MM.
-    #[schemars(regex(pattern = r"^\d{2}:\d{2}(:\d{2})?$"))]
+    #[schemars(with = "super::schemas::ClockTime")]
     from: String,
     /// End of the daily window, HH:MM; one not after `from` runs past midnight.
-    #[schemars(regex(pattern = r"^\d{2}:\d{2}(:\d{2})?$"))]
+    #[schemars(with = "super::schemas::ClockTime")]
     to: String,
     /// IANA time zone; the file's (or the factory's) when absent.
+    #[schemars(with = "Option<super::schemas::TimeZoneName>")]
     tz: Option<String>,
 }
 
@@ -74,13 +96,13 @@ pub struct ApplyBody {
     #[schemars(with = "VendorsDoc")]
     vendors: Option<Value>,
     /// First day of the term (YYYY-MM-DD, today or later in the window's zone).
-    #[schemars(regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
+    #[schemars(with = "Option<super::schemas::Date>")]
     first_date: Option<String>,
     /// Days in the term, counted from `firstDate`.
     #[schemars(range(min = 1, max = 366))]
     span_days: Option<i64>,
     /// Weekdays the window is open: mon, tue, wed, thu, fri, sat, sun.
-    #[schemars(length(min = 1, max = 7))]
+    #[schemars(length(min = 1, max = 7), with = "Option<Vec<DayName>>")]
     days: Option<Vec<String>>,
     /// Dates (YYYY-MM-DD) or inclusive ranges (YYYY-MM-DD..YYYY-MM-DD) with no chaos.
     #[schemars(

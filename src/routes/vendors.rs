@@ -67,13 +67,13 @@ fn roles(raw: Option<Vec<String>>) -> Result<Option<Vec<Role>>, ApiError> {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewVendor {
     pub(super) id: VendorId,
-    #[schemars(length(min = 1, max = 200))]
+    #[schemars(with = "super::schemas::Name")]
     pub(super) name: String,
-    #[schemars(length(min = 1, max = 320))]
+    #[schemars(with = "Option<super::schemas::Email>")]
     pub(super) email: Option<String>,
-    #[schemars(length(min = 1, max = 2048))]
+    #[schemars(with = "Option<super::schemas::Url>")]
     pub(super) website: Option<String>,
-    #[schemars(length(min = 1, max = 2048))]
+    #[schemars(with = "Option<super::schemas::Url>")]
     pub(super) git_hub_url: Option<String>,
     #[schemars(with = "Option<Vec<Role>>")]
     pub(super) roles: Option<Vec<String>>,
@@ -166,16 +166,17 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D:
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct VendorPatch {
-    #[schemars(length(min = 1, max = 200))]
+    #[schemars(with = "Option<super::schemas::Name>")]
     name: Option<String>,
+    /// null removes it.
     #[serde(default, deserialize_with = "present")]
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<super::schemas::Email>")]
     email: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<super::schemas::Url>")]
     website: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<super::schemas::Url>")]
     git_hub_url: Option<Option<String>>,
     #[schemars(with = "Option<Vec<Role>>")]
     roles: Option<Vec<String>>,
