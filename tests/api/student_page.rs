@@ -204,3 +204,19 @@ async fn vendor_names_show_as_text() {
         assert!(body.contains(escaped), "{body}");
     }
 }
+
+#[tokio::test]
+async fn an_old_link_with_an_api_key_shows_its_vendor_never_the_key() {
+    let app = spawn_app().await;
+    let (key, url, incident) = failing(&app, "old", "Old Timers").await;
+    let old = url.replace("/support/old/", &format!("/support/{key}/"));
+    let body = page(browse(&app, &old, CHROME).await).await;
+    assert!(
+        body.contains("Old Timers") && body.contains("Chaos is active right now"),
+        "{body}"
+    );
+    assert!(!body.contains(&key), "the page never repeats an API key");
+    let body = page(press_resolve(&app, &old).await).await;
+    assert!(body.contains(RESOLVED) && !body.contains(&key), "{body}");
+    assert_eq!(state(&app, &incident).await, (json!("resolved"), json!("report")));
+}
