@@ -17,6 +17,7 @@ use crate::http::{access, body_deadline, cors, error, fd_budget};
 use crate::random::Draws;
 use crate::routes;
 use crate::store::{PostgresStore, SqliteStore, Store, StoreError};
+use crate::student;
 
 pub struct Application {
     port: u16,
@@ -86,6 +87,7 @@ impl Application {
                 .wrap(from_fn(move |req, next| body_deadline::enforce(timeout, req, next)))
                 .wrap(from_fn(cors::cors))
                 .wrap(from_fn(access::access))
+                .configure(student::configure)
                 .configure(routes::configure)
                 .default_service(web::to(error::unknown_endpoint))
         })

@@ -11,11 +11,12 @@ pub mod scheduler;
 mod void;
 
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use chrono::{DateTime, Utc};
 
-use crate::directory::LiveChaos;
+use crate::directory::{LiveChaos, VendorEntry};
 use crate::domain::{
     ApiKey, ChaosMode, ChaosParams, ChaosWindow, Incident, IncidentState, ResolvedBy, TimelineEvent, VendorId,
 };
@@ -161,19 +162,42 @@ pub const MAX_WRONG_CODE_ROWS: u64 = 20;
 /// What calling a report URL did.
 #[derive(Debug, PartialEq)]
 pub enum FixOutcome {
-    Resolved,
+    /// The chaos of this incident ended.
+    Resolved(uuid::Uuid),
     Wrong,
     NoChaos,
     /// Too many wrong codes from this client for this vendor; retry after that many seconds.
     Limited(u64),
 }
 
-/// Uses a fix code from a report URL. `who` is a vendor id, or (old links) an API key.
-pub async fn use_fix_code(f: &Factory, who: &str, code: &str, client: IpAddr) -> Result<FixOutcome, StoreError> {
-    let entry = VendorId::parse(who)
+impl FixOutcome {
+    /// What the report URL answers (compat), whether as JSON or on the student's page.
+    pub fn message(&self) -> &'static str {
+        match self {
+            FixOutcome::Resolved(_) => "Problem resolved. Pizza is back on the menu!",
+            FixOutcome::Wrong => "Problem unresolved",
+            FixOutcome::NoChaos => "No chaos currently executing",
+            FixOutcome::Limited(_) => "too many wrong fix codes; try again later",
+        }
+    }
+}
+
+/// The vendor a report URL names: `who` is a vendor id, or (old links) an API key.
+pub fn reported_vendor(f: &Factory, who: &str) -> Option<Arc<VendorEntry>> {
+    VendorId::parse(who)
         .ok()
         .and_then(|id| f.directory.by_id(&id))
-        .or_else(|| ApiKey::parse(who).and_then(|k| f.directory.by_key(&k.hash())));
+        .or_else(|| ApiKey::parse(who).and_then(|k| f.directory.by_key(&k.hash())))
+}
+
+/// The vendor's chaos if it bites orders at `now`; a merely scheduled one is not there yet.
+pub fn biting(f: &Factory, entry: &VendorEntry, now: DateTime<Utc>) -> Option<Arc<LiveChaos>> {
+    entry.chaos.clone().filter(|c| f.directory.bites(c, now))
+}
+
+/// Uses a fix code from a report URL. `who` is a vendor id, or (old links) an API key.
+pub async fn use_fix_code(f: &Factory, who: &str, code: &str, client: IpAddr) -> Result<FixOutcome, StoreError> {
+    let entry = reported_vendor(f, who);
     let now = f.clock.now();
     if let Some(wait) = f.limiter.call(client, now) {
         return Ok(FixOutcome::Limited(wait));
@@ -185,7 +209,7 @@ pub async fn use_fix_code(f: &Factory, who: &str, code: &str, client: IpAddr) ->
     if let Some(wait) = f.limiter.retry_after(client, vendor, now) {
         return Ok(FixOutcome::Limited(wait));
     }
-    let Some(live) = entry.chaos.clone().filter(|c| f.directory.bites(c, now)) else {
+    let Some(live) = biting(f, &entry, now) else {
         if let Some(live) = &entry.chaos {
             scheduler::settle_chaos(f, live, now).await?;
         }
@@ -228,7 +252,7 @@ pub async fn use_fix_code(f: &Factory, who: &str, code: &str, client: IpAddr) ->
             "incident {} of vendor {vendor} resolved through its report URL",
             live.incident_id
         );
-        Ok(FixOutcome::Resolved)
+        Ok(FixOutcome::Resolved(live.incident_id))
     } else {
         // Another instance resolved it first: the code was single use.
         f.reload().await?;

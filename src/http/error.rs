@@ -49,13 +49,10 @@ impl ApiError {
         Self::new(StatusCode::CONFLICT, message)
     }
 
-    pub fn too_many(retry_after: u64) -> Self {
+    pub fn too_many(retry_after: u64, message: impl Into<String>) -> Self {
         Self {
             retry_after: Some(retry_after),
-            ..Self::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too many wrong fix codes; try again later",
-            )
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, message)
         }
     }
 

@@ -7,6 +7,8 @@ pub mod client_ip;
 pub mod cors;
 pub mod error;
 pub mod fd_budget;
+pub mod negotiate;
+pub mod page;
 
 pub use auth::{AdminCaller, VendorCaller};
 pub use error::ApiError;

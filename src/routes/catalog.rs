@@ -136,10 +136,10 @@ pub static ENDPOINTS: LazyLock<Vec<Endpoint>> = LazyLock::new(|| {
             .example("curl $FACTORY/api/vendor/incidents -H 'authorization: Bearer $KEY'", r#"[{"id":"...","mode":"fail","state":"resolved"}]"#),
         ep("GET", "/api/vendor/incidents/{id}/report", Vendor, "Markdown report of one of your ended incidents", || web::get().to(incidents::vendor_report), Reply::Text(200, "text/markdown"))
             .example("curl $FACTORY/api/vendor/incidents/$ID/report -H 'authorization: Bearer $KEY'", r##""# Incident report: ...""##),
-        ep("GET", "/api/support/{vendor}/report/{code}", None, "Report chaos with the URL from a chaotic response; resolves it", || web::get().to(support::report), Reply::Json(200, schema::<Message>))
+        ep("GET", support::REPORT_PATH, None, "Report chaos with the URL from a chaotic response; resolves it (a browser preferring text/html gets a page with a Resolve button instead)", || web::get().to(support::report), Reply::Json(200, schema::<Message>))
             .errors(&[400, 404, 405, 429, 503])
             .example("curl $FACTORY/api/support/team7/report/$CODE", r#"{"message":"Problem resolved. Pizza is back on the menu!"}"#),
-        ep("POST", "/api/support/{vendor}/report/{code}", None, "The same as GET, for clients that POST", || web::post().to(support::report), Reply::Json(200, schema::<Message>))
+        ep("POST", support::REPORT_PATH, None, "The same as GET, for clients that POST (a form POST answers an HTML page)", || web::post().to(support::report), Reply::Json(200, schema::<Message>))
             .errors(&[400, 404, 405, 429, 503])
             .example("curl -X POST $FACTORY/api/support/team7/report/$CODE", r#"{"message":"Problem resolved. Pizza is back on the menu!"}"#),
         ep("POST", "/api/admin/vendors", Admin, "Create a vendor; the answer holds its API key, shown once (admin)", || web::post().to(vendors::create), Reply::Json(201, schema::<CreatedVendor>))

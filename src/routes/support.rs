@@ -8,6 +8,9 @@ use crate::factory::Factory;
 use crate::http::ApiError;
 use crate::http::client_ip::client_ip;
 
+/// Where a report URL points; a browser's page for it lives in `crate::student`.
+pub const REPORT_PATH: &str = "/api/support/{vendor}/report/{code}";
+
 pub async fn report(
     f: web::Data<Factory>,
     req: HttpRequest,
@@ -15,11 +18,11 @@ pub async fn report(
 ) -> Result<HttpResponse, ApiError> {
     let (who, code) = path.into_inner();
     let client = client_ip(&req, &f.config.trusted_proxies.0);
-    let message = |m: &str| json!({ "message": m });
-    Ok(match chaos::use_fix_code(&f, &who, &code, client).await? {
-        FixOutcome::Resolved => HttpResponse::Ok().json(message("Problem resolved. Pizza is back on the menu!")),
-        FixOutcome::Wrong => HttpResponse::BadRequest().json(message("Problem unresolved")),
-        FixOutcome::NoChaos => HttpResponse::Ok().json(message("No chaos currently executing")),
-        FixOutcome::Limited(wait) => return Err(ApiError::too_many(wait)),
+    let outcome = chaos::use_fix_code(&f, &who, &code, client).await?;
+    let body = json!({ "message": outcome.message() });
+    Ok(match outcome {
+        FixOutcome::Resolved(_) | FixOutcome::NoChaos => HttpResponse::Ok().json(body),
+        FixOutcome::Wrong => HttpResponse::BadRequest().json(body),
+        FixOutcome::Limited(wait) => return Err(ApiError::too_many(wait, outcome.message())),
     })
 }

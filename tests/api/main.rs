@@ -30,6 +30,7 @@ mod reports;
 mod roster;
 mod scenarios;
 mod shutdown;
+mod student_page;
 mod term_plan;
 mod tickets;
 mod vendor_lifetime;

@@ -56,6 +56,8 @@ mod roster;
 mod scenarios;
 #[path = "../api/shutdown.rs"]
 mod shutdown;
+#[path = "../api/student_page.rs"]
+mod student_page;
 #[path = "../api/term_plan.rs"]
 mod term_plan;
 #[path = "../api/tickets.rs"]
