@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::chaos::{self, ChaosError, ChaosRequest, Start};
 use crate::domain::window::{next_day, parse_date, parse_time, parse_tz};
-use crate::domain::{ChaosMode, ChaosParams, ChaosWindow, VendorId};
+use crate::domain::{ChaosMode, ChaosParams, ChaosWindow, Incident, VendorId};
 use crate::factory::Factory;
 use crate::http::{AdminCaller, ApiError, VendorCaller};
 
@@ -83,31 +83,31 @@ async fn own_request(
 pub struct WindowBody {
     /// Local time of day, HH:MM.
     #[schemars(regex(pattern = r"^\d{2}:\d{2}(:\d{2})?$"))]
-    from: Option<String>,
+    pub(crate) from: Option<String>,
     #[schemars(regex(pattern = r"^\d{2}:\d{2}(:\d{2})?$"))]
-    to: Option<String>,
+    pub(crate) to: Option<String>,
     /// IANA time zone, such as America/Denver.
-    tz: Option<String>,
+    pub(crate) tz: Option<String>,
     /// YYYY-MM-DD.
     #[schemars(regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
-    date: Option<String>,
+    pub(crate) date: Option<String>,
 }
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AdminChaos {
     #[schemars(with = "ChaosMode")]
-    mode: String,
+    pub(crate) mode: String,
     /// "now" or an RFC 3339 instant; omitted means a random moment of the window.
-    start: Option<String>,
-    window: Option<WindowBody>,
-    params: Option<ChaosParams>,
+    pub(crate) start: Option<String>,
+    pub(crate) window: Option<WindowBody>,
+    pub(crate) params: Option<ChaosParams>,
     /// Seconds the chaos lasts at most, 1 to 2,592,000 (30 days).
     #[schemars(range(min = 1, max = 2_592_000))]
-    max_duration_secs: Option<u64>,
+    pub(crate) max_duration_secs: Option<u64>,
     /// Marks the incident as made by a live drill (`pizza-factory drill --url`): flagged, and
     /// left out of the default incident list.
-    drill: Option<bool>,
+    pub(crate) drill: Option<bool>,
 }
 
 /// Reads an admin's chaos body into a request; every field is checked with a precise message.
@@ -190,8 +190,8 @@ pub async fn admin_end(
 #[serde(deny_unknown_fields)]
 pub struct Reschedule {
     /// "now" or an RFC 3339 instant.
-    start: Option<String>,
-    window: Option<WindowBody>,
+    pub(crate) start: Option<String>,
+    pub(crate) window: Option<WindowBody>,
 }
 
 /// `PATCH /api/admin/vendors/{id}/chaos`: moves a scheduled chaos, keeping its incident.
@@ -201,14 +201,16 @@ pub async fn admin_reschedule(
     path: web::Path<String>,
     body: web::Json<Reschedule>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = VendorId::parse(&path).map_err(|_| ApiError::not_found(format!("vendor {} not found", path.as_str())))?;
-    let body = body.into_inner();
+    let incident = move_chaos(&f, &path, body.into_inner(), &admin.label()).await?;
+    Ok(HttpResponse::Ok().json(incident.priced(f.config.btc_usd)))
+}
+
+/// Moves a vendor's scheduled chaos: the rule for the API and the console.
+pub(crate) async fn move_chaos(f: &Factory, raw: &str, body: Reschedule, by: &str) -> Result<Incident, ApiError> {
+    let id = VendorId::parse(raw).map_err(|_| ApiError::not_found(format!("vendor {raw} not found")))?;
     if body.start.is_none() && body.window.is_none() {
         return Err(ApiError::bad_request("give start or window"));
     }
-    let start = parse_start(&f, body.start, body.window)?;
-    let incident = chaos::reschedule(&f, &id, start, &admin.label())
-        .await
-        .map_err(chaos_error)?;
-    Ok(HttpResponse::Ok().json(incident.priced(f.config.btc_usd)))
+    let start = parse_start(f, body.start, body.window)?;
+    chaos::reschedule(f, &id, start, by).await.map_err(chaos_error)
 }
