@@ -86,6 +86,7 @@ impl Application {
                 .wrap(from_fn(move |req, next| body_deadline::enforce(timeout, req, next)))
                 .wrap(from_fn(cors::cors))
                 .wrap(from_fn(access::access))
+                .configure(crate::console::configure)
                 .configure(routes::configure)
                 .default_service(web::to(error::unknown_endpoint))
         })
