@@ -5,6 +5,7 @@
 mod assets;
 mod csrf;
 mod guard;
+mod incident;
 mod incidents;
 mod overview;
 mod page;
@@ -43,9 +44,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/scenarios", web::get().to(scenarios::page))
             .route("/scenarios/{name}/apply", web::post().to(scenarios::apply))
             .route("/incidents", web::get().to(incidents::list))
-            .route("/incidents/{id}", web::get().to(incidents::page))
-            .route("/incidents/{id}/void", web::post().to(incidents::void))
-            .route("/partials/incidents/{id}", web::get().to(incidents::partial))
+            .route("/incidents/{id}", web::get().to(incident::page))
+            .route("/incidents/{id}/void", web::post().to(incident::void))
+            .route("/partials/incidents/{id}", web::get().to(incident::partial))
             .default_service(web::to(page::not_found)),
     );
 }
