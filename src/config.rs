@@ -137,6 +137,9 @@ pub struct Config {
     /// Seconds in-flight requests get to finish at shutdown.
     #[arg(long, env = "FACTORY_SHUTDOWN_TIMEOUT_SECS", default_value_t = 10, global = true)]
     pub shutdown_timeout_secs: u64,
+    /// Minutes an instructor console session lasts unused before it must sign in again.
+    #[arg(long, env = "FACTORY_SESSION_IDLE_MINUTES", default_value_t = 720, value_parser = clap::value_parser!(u32).range(1..=525_600), global = true)]
+    pub session_idle_minutes: u32,
 }
 
 /// A list of address blocks (a named type, so clap takes the whole list as one value).

@@ -27,6 +27,8 @@ pub struct Factory {
     pub keyring: Keyring,
     pub stats: StatsBook,
     pub limiter: FixCodeLimiter,
+    /// Wrong admin keys on the console's sign-in form, limited like wrong fix codes.
+    pub sign_in_limiter: FixCodeLimiter,
     pub metrics: Arc<Metrics>,
     /// Throttled orders waiting right now, all vendors together.
     pub throttled: AtomicU64,
@@ -86,6 +88,7 @@ impl Factory {
             keyring,
             stats: StatsBook::default(),
             limiter: FixCodeLimiter::new(config_calls_per_minute),
+            sign_in_limiter: FixCodeLimiter::default(),
             metrics,
             throttled: AtomicU64::new(0),
             scenarios,

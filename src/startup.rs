@@ -88,6 +88,7 @@ impl Application {
                 .wrap(from_fn(cors::cors))
                 .wrap(from_fn(access::access))
                 .configure(student::configure)
+                .configure(crate::console::configure)
                 .configure(routes::configure)
                 .default_service(web::to(error::unknown_endpoint))
         })

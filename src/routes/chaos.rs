@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::chaos::{self, ChaosError, ChaosRequest, Start};
 use crate::domain::window::{next_day, parse_date, parse_time, parse_tz};
-use crate::domain::{ChaosMode, ChaosParams, ChaosWindow, VendorId};
+use crate::domain::{ChaosMode, ChaosParams, ChaosWindow, Incident, VendorId};
 use crate::factory::Factory;
 use crate::http::{AdminCaller, ApiError, VendorCaller};
 
@@ -83,33 +83,33 @@ async fn own_request(
 pub struct WindowBody {
     /// Local time of day, HH:MM.
     #[schemars(with = "Option<super::schemas::ClockTime>")]
-    from: Option<String>,
+    pub(crate) from: Option<String>,
     #[schemars(with = "Option<super::schemas::ClockTime>")]
-    to: Option<String>,
+    pub(crate) to: Option<String>,
     /// IANA time zone, such as America/Denver.
     #[schemars(with = "Option<super::schemas::TimeZoneName>")]
-    tz: Option<String>,
+    pub(crate) tz: Option<String>,
     /// YYYY-MM-DD.
     #[schemars(with = "Option<super::schemas::Date>")]
-    date: Option<String>,
+    pub(crate) date: Option<String>,
 }
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AdminChaos {
     #[schemars(with = "ChaosMode")]
-    mode: String,
+    pub(crate) mode: String,
     /// "now" or an RFC 3339 instant; omitted means a random moment of the window.
     #[schemars(with = "Option<super::schemas::Start>")]
-    start: Option<String>,
-    window: Option<WindowBody>,
-    params: Option<ChaosParams>,
+    pub(crate) start: Option<String>,
+    pub(crate) window: Option<WindowBody>,
+    pub(crate) params: Option<ChaosParams>,
     /// Seconds the chaos lasts at most, 1 to 2,592,000 (30 days).
     #[schemars(range(min = 1, max = 2_592_000))]
-    max_duration_secs: Option<u64>,
+    pub(crate) max_duration_secs: Option<u64>,
     /// Marks the incident as made by a live drill (`pizza-factory drill --url`): flagged, and
     /// left out of the default incident list.
-    drill: Option<bool>,
+    pub(crate) drill: Option<bool>,
 }
 
 /// Reads an admin's chaos body into a request; every field is checked with a precise message.
@@ -193,8 +193,8 @@ pub async fn admin_end(
 pub struct Reschedule {
     /// "now" or an RFC 3339 instant.
     #[schemars(with = "Option<super::schemas::Start>")]
-    start: Option<String>,
-    window: Option<WindowBody>,
+    pub(crate) start: Option<String>,
+    pub(crate) window: Option<WindowBody>,
 }
 
 /// `PATCH /api/admin/vendors/{id}/chaos`: moves a scheduled chaos, keeping its incident.
@@ -204,14 +204,16 @@ pub async fn admin_reschedule(
     path: web::Path<String>,
     body: web::Json<Reschedule>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = VendorId::parse(&path).map_err(|_| ApiError::not_found(format!("vendor {} not found", path.as_str())))?;
-    let body = body.into_inner();
+    let incident = move_chaos(&f, &path, body.into_inner(), &admin.label()).await?;
+    Ok(HttpResponse::Ok().json(super::incidents::present(&f, incident)))
+}
+
+/// Moves a vendor's scheduled chaos: the rule for the API and the console.
+pub(crate) async fn move_chaos(f: &Factory, raw: &str, body: Reschedule, by: &str) -> Result<Incident, ApiError> {
+    let id = VendorId::parse(raw).map_err(|_| ApiError::not_found(format!("vendor {raw} not found")))?;
     if body.start.is_none() && body.window.is_none() {
         return Err(ApiError::bad_request("give start or window"));
     }
-    let start = parse_start(&f, body.start, body.window)?;
-    let incident = chaos::reschedule(&f, &id, start, &admin.label())
-        .await
-        .map_err(chaos_error)?;
-    Ok(HttpResponse::Ok().json(super::incidents::present(&f, incident)))
+    let start = parse_start(f, body.start, body.window)?;
+    chaos::reschedule(f, &id, start, by).await.map_err(chaos_error)
 }

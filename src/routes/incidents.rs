@@ -73,7 +73,7 @@ pub async fn list(
     Ok(paging::page(&req, &f.public_url, page, total, &found))
 }
 
-async fn find(f: &Factory, raw: &str) -> Result<Incident, ApiError> {
+pub(crate) async fn find(f: &Factory, raw: &str) -> Result<Incident, ApiError> {
     let missing = || ApiError::not_found(format!("incident {raw} not found"));
     let id = Uuid::parse_str(raw).map_err(|_| missing())?;
     scheduler::settle(f, f.clock.now()).await?;
@@ -103,10 +103,15 @@ pub async fn void(
     path: web::Path<String>,
     body: web::Json<Void>,
 ) -> Result<HttpResponse, ApiError> {
-    let why = reason(&body.reason).map_err(ApiError::bad_request)?;
-    scheduler::flush_stats(&f).await;
-    let incident = chaos::void(&f, &path, &admin.label(), why).await.map_err(chaos_error)?;
+    let incident = void_incident(&f, &path, &body.reason, &admin.label()).await?;
     Ok(HttpResponse::Ok().json(present(&f, incident)))
+}
+
+/// Sets an incident aside: the rule for the API and the console.
+pub(crate) async fn void_incident(f: &Factory, raw: &str, why: &str, by: &str) -> Result<Incident, ApiError> {
+    let why = reason(why).map_err(ApiError::bad_request)?;
+    scheduler::flush_stats(f).await;
+    chaos::void(f, raw, by, why).await.map_err(chaos_error)
 }
 
 fn markdown(f: &Factory, incident: &Incident) -> HttpResponse {

@@ -16,17 +16,25 @@ use crate::http::{AdminCaller, ApiError};
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Halt {
     #[schemars(with = "super::schemas::Reason")]
-    reason: String,
+    pub(crate) reason: String,
     /// An RFC 3339 instant: no chaos starts before it; what falls due meanwhile is moved to the
     /// configured window of the first day after it.
     #[schemars(with = "Option<super::schemas::Instant>")]
-    until: Option<String>,
+    pub(crate) until: Option<String>,
     /// Also cancel every scheduled chaos (default: scheduled chaos stays scheduled).
-    cancel_scheduled: Option<bool>,
+    pub(crate) cancel_scheduled: Option<bool>,
 }
 
 pub async fn halt(f: web::Data<Factory>, admin: AdminCaller, body: web::Json<Halt>) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let done = halt_all(&f, body.into_inner(), &admin.label()).await?;
+    Ok(HttpResponse::Ok().json(Halted {
+        halted: done.halted,
+        paused_until: done.paused_until,
+    }))
+}
+
+/// Checks a halt and carries it out: the rule for the API and the console.
+pub(crate) async fn halt_all(f: &Factory, body: Halt, by: &str) -> Result<pause::Halted, ApiError> {
     let until = body
         .until
         .map(|t| DateTime::parse_from_rfc3339(&t).map(|t| t.to_utc()))
@@ -37,11 +45,7 @@ pub async fn halt(f: web::Data<Factory>, admin: AdminCaller, body: web::Json<Hal
         until,
         cancel_scheduled: body.cancel_scheduled.unwrap_or(false),
     };
-    let done = pause::halt(&f, &admin.label(), request).await.map_err(chaos_error)?;
-    Ok(HttpResponse::Ok().json(Halted {
-        halted: done.halted,
-        paused_until: done.paused_until,
-    }))
+    pause::halt(f, by, request).await.map_err(chaos_error)
 }
 
 pub async fn resume(f: web::Data<Factory>, admin: AdminCaller) -> Result<HttpResponse, ApiError> {

@@ -52,9 +52,19 @@ pub async fn import(
             format!("body larger than {BODY_LIMIT} bytes"),
         ));
     }
-    let rows = match media_type(&req, CONTENT_TYPE).as_str() {
-        "application/json" => json_rows(&body)?,
-        "text/csv" => csv_rows(&body)?,
+    let imported = import_roster(&f, &media_type(&req, CONTENT_TYPE), &body, &admin.label()).await?;
+    if media_type(&req, ACCEPT) == "text/csv" {
+        return hand_out(&f, &imported);
+    }
+    Ok(HttpResponse::Ok().json(imported))
+}
+
+/// Reads a roster (`media`: application/json or text/csv) and registers each vendor in it: the
+/// rule for the API and the console.
+pub(crate) async fn import_roster(f: &Factory, media: &str, body: &[u8], by: &str) -> Result<Imported, ApiError> {
+    let rows = match media {
+        "application/json" => json_rows(body)?,
+        "text/csv" => csv_rows(body)?,
         _ => {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -92,7 +102,7 @@ pub async fn import(
                 continue;
             }
         };
-        match register(&f, vendor, &admin.label()).await {
+        match register(f, vendor, by).await {
             Ok(created) => imported.created.push(created),
             Err(Refused::Taken(id)) => imported
                 .rejected
@@ -101,15 +111,11 @@ pub async fn import(
         }
     }
     log::info!(
-        "roster import by {}: {} created, {} rejected",
-        admin.label(),
+        "roster import by {by}: {} created, {} rejected",
         imported.created.len(),
         imported.rejected.len()
     );
-    if media_type(&req, ACCEPT) == "text/csv" {
-        return hand_out(&f, &imported);
-    }
-    Ok(HttpResponse::Ok().json(imported))
+    Ok(imported)
 }
 
 /// The essence of a media-type header: `text/csv; charset=utf-8` is `text/csv`.
@@ -180,7 +186,7 @@ fn csv_rows(body: &[u8]) -> Result<Vec<Row>, ApiError> {
 }
 
 /// `id,name,apiKey,factoryUrl` for each created vendor: what an instructor mails to the teams.
-fn hand_out(f: &Factory, imported: &Imported) -> Result<HttpResponse, ApiError> {
+pub(crate) fn hand_out(f: &Factory, imported: &Imported) -> Result<HttpResponse, ApiError> {
     let rows: Vec<Vec<String>> = imported
         .created
         .iter()

@@ -15,7 +15,7 @@ use crate::scenario::campaign::{self, Vendors};
 use crate::scenario::term::{self, Hours, Term};
 use crate::scenario::{ChaosSpec, Scenario, StartSpec, WindowSpec};
 
-fn summary(s: &Scenario) -> Value {
+pub(crate) fn summary(s: &Scenario) -> Value {
     let start = match &s.chaos.start {
         StartSpec::Offset(d) => json!({"offsetSecs": d.num_seconds()}),
         StartSpec::At(t) => json!({"at": t}),
@@ -80,13 +80,13 @@ enum AllVendors {
 pub struct TermWindow {
     /// Start of the daily window, HH:MM.
     #[schemars(with = "super::schemas::ClockTime")]
-    from: String,
+    pub(crate) from: String,
     /// End of the daily window, HH:MM; one not after `from` runs past midnight.
     #[schemars(with = "super::schemas::ClockTime")]
-    to: String,
+    pub(crate) to: String,
     /// IANA time zone; the file's (or the factory's) when absent.
     #[schemars(with = "Option<super::schemas::TimeZoneName>")]
-    tz: Option<String>,
+    pub(crate) tz: Option<String>,
 }
 
 /// `vendors`, and optionally a term plan laid over the scenario's start.
@@ -94,30 +94,30 @@ pub struct TermWindow {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ApplyBody {
     #[schemars(with = "VendorsDoc")]
-    vendors: Option<Value>,
+    pub(crate) vendors: Option<Value>,
     /// First day of the term (YYYY-MM-DD, today or later in the window's zone).
     #[schemars(with = "Option<super::schemas::Date>")]
-    first_date: Option<String>,
+    pub(crate) first_date: Option<String>,
     /// Days in the term, counted from `firstDate`.
     #[schemars(range(min = 1, max = 366))]
-    span_days: Option<i64>,
+    pub(crate) span_days: Option<i64>,
     /// Weekdays the window is open: mon, tue, wed, thu, fri, sat, sun.
     #[schemars(length(min = 1, max = 7), with = "Option<Vec<DayName>>")]
-    days: Option<Vec<String>>,
+    pub(crate) days: Option<Vec<String>>,
     /// Dates (YYYY-MM-DD) or inclusive ranges (YYYY-MM-DD..YYYY-MM-DD) with no chaos.
     #[schemars(
         length(max = 366),
         inner(regex(pattern = r"^\d{4}-\d{2}-\d{2}(\.\.\d{4}-\d{2}-\d{2})?$"))
     )]
-    exclude: Option<Vec<String>>,
-    window: Option<TermWindow>,
+    pub(crate) exclude: Option<Vec<String>>,
+    pub(crate) window: Option<TermWindow>,
     /// Seed of the draws: the same seed and inputs give the same plan. Drawn when absent and
     /// answered either way.
     #[schemars(range(min = 0, max = 9_007_199_254_740_991u64))]
-    seed: Option<u64>,
+    pub(crate) seed: Option<u64>,
     /// Answer the plan (200) and store nothing.
     #[serde(default)]
-    dry_run: bool,
+    pub(crate) dry_run: bool,
 }
 
 fn vendors(raw: Option<Value>) -> Result<Vendors, ApiError> {
@@ -166,12 +166,30 @@ pub async fn apply(
     name: web::Path<String>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
+    let body: ApplyBody = body_naming_field(body.into_inner())?;
+    Ok(match apply_scenario(&f, &name, body, admin.label()).await? {
+        Campaign::Planned(planned) => HttpResponse::Ok().json(planned),
+        Campaign::Applied(applied) => HttpResponse::Created().json(campaign::Applied {
+            incidents: super::incidents::presented(&f, applied.incidents),
+            ..applied
+        }),
+    })
+}
+
+/// What applying a scenario gave: only a plan (dry run), or the incidents drawn.
+pub(crate) enum Campaign {
+    Planned(campaign::CampaignPlan),
+    Applied(campaign::Applied),
+}
+
+/// Plans a scenario over a class and, unless it is a dry run, applies it: the rule for the API
+/// and the console.
+pub(crate) async fn apply_scenario(f: &Factory, name: &str, body: ApplyBody, by: String) -> Result<Campaign, ApiError> {
     let scenario = f
         .scenarios
         .iter()
-        .find(|s| s.name == *name)
-        .ok_or_else(|| ApiError::not_found(format!("scenario {} not found", name.as_str())))?;
-    let body: ApplyBody = body_naming_field(body.into_inner())?;
+        .find(|s| s.name == name)
+        .ok_or_else(|| ApiError::not_found(format!("scenario {name} not found")))?;
     let term = term(&body).map_err(ApiError::bad_request)?;
     let seed = match body.seed {
         Some(s) if s > campaign::MAX_SEED => {
@@ -199,14 +217,10 @@ pub async fn apply(
         ..scenario.chaos.clone()
     };
     let vendors = vendors(body.vendors)?;
-    let planned = campaign::plan(&f, &scenario.name, &spec, vendors, seed).map_err(chaos_error)?;
+    let planned = campaign::plan(f, &scenario.name, &spec, vendors, seed).map_err(chaos_error)?;
     if body.dry_run {
-        return Ok(HttpResponse::Ok().json(planned));
+        return Ok(Campaign::Planned(planned));
     }
-    let applied = campaign::apply(&f, planned, admin.label()).await.map_err(chaos_error)?;
-    let applied = campaign::Applied {
-        incidents: super::incidents::presented(&f, applied.incidents),
-        ..applied
-    };
-    Ok(HttpResponse::Created().json(applied))
+    let applied = campaign::apply(f, planned, by).await.map_err(chaos_error)?;
+    Ok(Campaign::Applied(applied))
 }

@@ -66,21 +66,21 @@ fn roles(raw: Option<Vec<String>>) -> Result<Option<Vec<Role>>, ApiError> {
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewVendor {
-    pub(super) id: VendorId,
+    pub(crate) id: VendorId,
     #[schemars(with = "super::schemas::Name")]
-    pub(super) name: String,
+    pub(crate) name: String,
     #[schemars(with = "Option<super::schemas::Email>")]
-    pub(super) email: Option<String>,
+    pub(crate) email: Option<String>,
     #[schemars(with = "Option<super::schemas::Url>")]
-    pub(super) website: Option<String>,
+    pub(crate) website: Option<String>,
     #[schemars(with = "Option<super::schemas::Url>")]
-    pub(super) git_hub_url: Option<String>,
+    pub(crate) git_hub_url: Option<String>,
     #[schemars(with = "Option<Vec<Role>>")]
-    pub(super) roles: Option<Vec<String>>,
+    pub(crate) roles: Option<Vec<String>>,
 }
 
 /// Why a vendor could not be registered: a field's problem, or an id already taken.
-pub(super) enum Refused {
+pub(crate) enum Refused {
     Invalid(ApiError),
     Taken(VendorId),
 }
@@ -99,7 +99,7 @@ impl From<StoreError> for Refused {
 
 /// Checks and stores one new vendor with a fresh key: the one rule for the create route and
 /// the roster import.
-pub(super) async fn register(f: &Factory, body: NewVendor, by: &str) -> Result<CreatedVendor, Refused> {
+pub(crate) async fn register(f: &Factory, body: NewVendor, by: &str) -> Result<CreatedVendor, Refused> {
     let vendor = Vendor {
         name: text_field("name", &body.name, 200).map_err(ApiError::bad_request)?,
         email: optional_text("email", body.email, 320)?,
@@ -223,15 +223,21 @@ pub async fn delete(
     admin: AdminCaller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let entry = find(&f, &path)?;
+    remove(&f, &path, &admin.label()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Deletes a vendor, ending its open chaos: the rule for the API and the console.
+pub(crate) async fn remove(f: &Factory, raw: &str, by: &str) -> Result<(), ApiError> {
+    let entry = find(f, raw)?;
     let id = entry.vendor.id.clone();
     if id.as_str() == ADMIN_ID {
         return Err(ApiError::conflict("the admin vendor cannot be deleted"));
     }
-    if !chaos::deletion::delete_vendor(&f, &id, &admin.label()).await? {
+    if !chaos::deletion::delete_vendor(f, &id, by).await? {
         return Err(ApiError::not_found(format!("vendor {id} not found")));
     }
-    Ok(HttpResponse::NoContent().finish())
+    Ok(())
 }
 
 /// `POST /api/admin/vendors/{id}/apikey`: a new key; the old one stops working at once.
@@ -240,7 +246,15 @@ pub async fn rotate_key(
     admin: AdminCaller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let entry = find(&f, &path)?;
+    let key = new_key(&f, &path, &admin.label()).await?;
+    Ok(HttpResponse::Ok().json(IssuedKey {
+        api_key: key.expose().to_owned(),
+    }))
+}
+
+/// Replaces a vendor's keys with a fresh one: the rule for the API and the console.
+pub(crate) async fn new_key(f: &Factory, raw: &str, by: &str) -> Result<ApiKey, ApiError> {
+    let entry = find(f, raw)?;
     let key = ApiKey::generate();
     if !f
         .store
@@ -250,8 +264,6 @@ pub async fn rotate_key(
         return Err(ApiError::not_found(format!("vendor {} not found", entry.vendor.id)));
     }
     f.directory.put_vendor(entry.vendor.clone(), Some(vec![key.hash()]));
-    log::info!("API key of vendor {} rotated by {}", entry.vendor.id, admin.label());
-    Ok(HttpResponse::Ok().json(IssuedKey {
-        api_key: key.expose().to_owned(),
-    }))
+    log::info!("API key of vendor {} rotated by {by}", entry.vendor.id);
+    Ok(key)
 }

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{
-    EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta, Store, StoreResult, Transition,
-    VendorEnding,
+    AdminSession, EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta, Store, StoreResult,
+    Transition, VendorEnding,
 };
 use crate::domain::{FixCode, Incident, KeyHash, Pause, TimelineEvent, Vendor, VendorId, Voided};
 use crate::metrics::{Metrics, StoreLabels};
@@ -156,6 +156,24 @@ impl Store for MeteredStore {
 
     async fn set_chaos_pause(&self, pause: Option<&Pause>) -> StoreResult<()> {
         self.timed("set_chaos_pause", self.inner.set_chaos_pause(pause)).await
+    }
+
+    async fn create_session(&self, session: &AdminSession) -> StoreResult<()> {
+        self.timed("create_session", self.inner.create_session(session)).await
+    }
+
+    async fn touch_session(
+        &self,
+        id: KeyHash,
+        now: DateTime<Utc>,
+        idle: chrono::Duration,
+    ) -> StoreResult<Option<VendorId>> {
+        self.timed("touch_session", self.inner.touch_session(id, now, idle))
+            .await
+    }
+
+    async fn end_session(&self, id: KeyHash) -> StoreResult<()> {
+        self.timed("end_session", self.inner.end_session(id)).await
     }
 
     async fn close(&self) -> StoreResult<()> {

@@ -130,6 +130,14 @@ pub struct EndedIncident {
     pub start_at: DateTime<Utc>,
 }
 
+/// A signed-in instructor's console session, as stored: the hash of its id, never the id.
+#[derive(Clone, Debug)]
+pub struct AdminSession {
+    pub id: KeyHash,
+    pub vendor: VendorId,
+    pub at: DateTime<Utc>,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct IncidentFilter {
     pub vendor: Option<VendorId>,
@@ -214,6 +222,19 @@ pub trait Store: Send + Sync + 'static {
     async fn chaos_pause(&self) -> StoreResult<Option<Pause>>;
     /// Sets (replacing any) or lifts the chaos pause.
     async fn set_chaos_pause(&self, pause: Option<&Pause>) -> StoreResult<()>;
+
+    /// Records a new console session (only the hash of its id).
+    async fn create_session(&self, session: &AdminSession) -> StoreResult<()>;
+    /// The vendor a session signs in, if it was used less than `idle` before `now`; marks it
+    /// used at `now`. Sessions idle longer are deleted, this one included.
+    async fn touch_session(
+        &self,
+        id: KeyHash,
+        now: DateTime<Utc>,
+        idle: chrono::Duration,
+    ) -> StoreResult<Option<VendorId>>;
+    /// Ends a session (sign-out); nothing happens if there is none.
+    async fn end_session(&self, id: KeyHash) -> StoreResult<()>;
 
     /// Flushes and closes; called once at shutdown.
     async fn close(&self) -> StoreResult<()>;

@@ -10,6 +10,8 @@ mod chaos;
 mod chaos_input;
 mod class_controls;
 mod consistency;
+mod console;
+mod console_forms;
 mod crash;
 mod errors;
 mod files;

@@ -16,6 +16,10 @@ mod chaos_input;
 mod class_controls;
 #[path = "../api/consistency.rs"]
 mod consistency;
+#[path = "../api/console.rs"]
+mod console;
+#[path = "../api/console_forms.rs"]
+mod console_forms;
 #[path = "../api/crash.rs"]
 mod crash;
 #[path = "../api/errors.rs"]

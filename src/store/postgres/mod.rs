@@ -2,6 +2,7 @@
 
 mod controls;
 mod incidents;
+mod sessions;
 mod stats;
 mod vendors;
 
@@ -17,8 +18,8 @@ use tokio_postgres::error::SqlState;
 use uuid::Uuid;
 
 use super::{
-    EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta, Store, StoreError, StoreResult,
-    Transition, VendorEnding, from_ms, to_ms,
+    AdminSession, EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta, Store, StoreError,
+    StoreResult, Transition, VendorEnding, from_ms, to_ms,
 };
 use crate::domain::{FixCode, Incident, KeyHash, Pause, TimelineEvent, Vendor, VendorId, Voided};
 use crate::tickets::{Algorithm, StoredKey};
@@ -28,6 +29,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../../../migrations/postgres/0002_vendor_lifetime.sql")),
     (3, include_str!("../../../migrations/postgres/0003_key_signs_from.sql")),
     (4, include_str!("../../../migrations/postgres/0004_class_controls.sql")),
+    (6, include_str!("../../../migrations/postgres/0006_admin_sessions.sql")),
 ];
 /// Any constant of our own: instances starting together migrate one after the other.
 const MIGRATION_LOCK: i64 = 0x7069_7a7a_6166;
@@ -277,6 +279,23 @@ impl Store for PostgresStore {
 
     async fn set_chaos_pause(&self, pause: Option<&Pause>) -> StoreResult<()> {
         controls::set_pause(&**self.client().await?, pause).await
+    }
+
+    async fn create_session(&self, session: &AdminSession) -> StoreResult<()> {
+        sessions::create(&**self.client().await?, session).await
+    }
+
+    async fn touch_session(
+        &self,
+        id: KeyHash,
+        now: DateTime<Utc>,
+        idle: chrono::Duration,
+    ) -> StoreResult<Option<VendorId>> {
+        sessions::touch(&**self.client().await?, id, now, idle).await
+    }
+
+    async fn end_session(&self, id: KeyHash) -> StoreResult<()> {
+        sessions::end(&**self.client().await?, id).await
     }
 
     async fn close(&self) -> StoreResult<()> {

@@ -5,13 +5,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, params};
 use uuid::Uuid;
 
 use super::{
-    EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta, Store, StoreError, StoreResult,
-    Transition, VendorEnding, from_ms, to_ms,
+    AdminSession, EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta, Store, StoreError,
+    StoreResult, Transition, VendorEnding, from_ms, to_ms,
 };
 use crate::domain::{FixCode, Incident, KeyHash, Pause, TimelineEvent, Vendor, VendorId, Voided};
 use crate::private_files;
@@ -21,6 +21,7 @@ mod controls;
 mod deletion;
 mod incidents;
 mod rows;
+mod sessions;
 
 use rows::{bad_column, insert_event, roles_text, vendor_from_row};
 
@@ -30,6 +31,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../../../migrations/sqlite/0003_vendor_lifetime.sql")),
     (4, include_str!("../../../migrations/sqlite/0004_key_signs_from.sql")),
     (5, include_str!("../../../migrations/sqlite/0005_class_controls.sql")),
+    (7, include_str!("../../../migrations/sqlite/0007_admin_sessions.sql")),
 ];
 
 #[derive(Clone)]
@@ -349,6 +351,19 @@ impl Store for SqliteStore {
     async fn set_chaos_pause(&self, pause: Option<&Pause>) -> StoreResult<()> {
         let pause = pause.cloned();
         self.run(move |c| controls::set_pause(c, pause.as_ref())).await
+    }
+
+    async fn create_session(&self, session: &AdminSession) -> StoreResult<()> {
+        let session = session.clone();
+        self.run(move |c| sessions::create(c, &session)).await
+    }
+
+    async fn touch_session(&self, id: KeyHash, now: DateTime<Utc>, idle: Duration) -> StoreResult<Option<VendorId>> {
+        self.run(move |c| sessions::touch(c, id, now, idle)).await
+    }
+
+    async fn end_session(&self, id: KeyHash) -> StoreResult<()> {
+        self.run(move |c| sessions::end(c, id)).await
     }
 
     async fn close(&self) -> StoreResult<()> {
