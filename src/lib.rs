@@ -15,4 +15,5 @@ pub mod routes;
 pub mod scenario;
 pub mod startup;
 pub mod store;
+pub mod tally;
 pub mod tickets;

@@ -18,6 +18,7 @@ mod hostile;
 mod hot_path;
 mod incidents;
 mod instants;
+mod minutes;
 mod money;
 mod operations;
 mod process;

@@ -32,6 +32,8 @@ mod hot_path;
 mod incidents;
 #[path = "../api/instants.rs"]
 mod instants;
+#[path = "../api/minutes.rs"]
+mod minutes;
 #[path = "../api/money.rs"]
 mod money;
 #[path = "../api/operations.rs"]

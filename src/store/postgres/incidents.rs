@@ -49,6 +49,7 @@ fn from_row(r: &Row) -> StoreResult<(Incident, FixCode)> {
             lost_revenue_usd: None,
         },
         timeline: Vec::new(),
+        minutes: Vec::new(),
         voided: opt_time(21).map(|at| Voided {
             at,
             by: r.get::<_, Option<String>>(22).unwrap_or_default(),
@@ -248,6 +249,10 @@ pub(super) async fn one(c: &impl GenericClient, id: Uuid) -> StoreResult<Option<
     let Some(row) = row else { return Ok(None) };
     let (mut incident, _) = from_row(&row)?;
     incident.timeline = timeline(c, &id).await?;
+    incident.minutes = super::minutes::of(c, std::slice::from_ref(&id))
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
     Ok(Some(incident))
 }
 
@@ -267,9 +272,13 @@ pub(super) async fn list(c: &impl GenericClient, filter: &IncidentFilter) -> Sto
         )
         .await
         .map_err(classify)?;
-    let mut found = Vec::with_capacity(rows.len());
-    for (mut incident, _) in good_incidents(&rows) {
-        incident.timeline = timeline(c, &incident.id.to_string()).await?;
+    let good = good_incidents(&rows);
+    let ids: Vec<String> = good.iter().map(|(i, _)| i.id.to_string()).collect();
+    let mut minutes = super::minutes::of(c, &ids).await?;
+    let mut found = Vec::with_capacity(good.len());
+    for ((mut incident, _), id) in good.into_iter().zip(ids) {
+        incident.timeline = timeline(c, &id).await?;
+        incident.minutes = minutes.remove(&id).unwrap_or_default();
         found.push(incident);
     }
     Ok(found)

@@ -2,6 +2,7 @@
 
 mod controls;
 mod incidents;
+mod minutes;
 mod stats;
 mod vendors;
 
@@ -27,6 +28,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../../migrations/postgres/0001_init.sql")),
     (2, include_str!("../../../migrations/postgres/0002_vendor_lifetime.sql")),
     (4, include_str!("../../../migrations/postgres/0004_class_controls.sql")),
+    (
+        5,
+        include_str!("../../../migrations/postgres/0005_incident_minutes.sql"),
+    ),
 ];
 /// Any constant of our own: instances starting together migrate one after the other.
 const MIGRATION_LOCK: i64 = 0x7069_7a7a_6166;

@@ -20,6 +20,7 @@ use crate::tickets::{Algorithm, StoredKey};
 mod controls;
 mod deletion;
 mod incidents;
+mod minutes;
 mod rows;
 
 use rows::{bad_column, insert_event, roles_text, vendor_from_row};
@@ -29,6 +30,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../../../migrations/sqlite/0002_lost_satoshi.sql")),
     (3, include_str!("../../../migrations/sqlite/0003_vendor_lifetime.sql")),
     (5, include_str!("../../../migrations/sqlite/0005_class_controls.sql")),
+    (6, include_str!("../../../migrations/sqlite/0006_incident_minutes.sql")),
 ];
 
 #[derive(Clone)]
