@@ -3,6 +3,7 @@
 pub mod chaos;
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod directory;
 pub mod domain;
 pub mod factory;

@@ -1,0 +1,3 @@
+//! The instructor console: pages served under /admin.
+
+pub mod chart;
