@@ -174,3 +174,62 @@ pub fn incident_window(incident: &Incident, now: DateTime<Utc>) -> Option<super:
     let end = incident.resolved_at.map_or(now, |at| at + margin);
     Some((started - margin, end.max(started)))
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::domain::{ChaosMode, ChaosParams, ResolvedBy, Stats, TimelineEvent, VendorId};
+
+    #[test]
+    fn an_incident_is_marked_from_its_record_and_framed_five_minutes_either_side() {
+        let t = |m: i64| Utc.with_ymd_and_hms(2026, 12, 1, 19, 0, 0).unwrap() + Duration::minutes(m);
+        let mut incident = Incident {
+            id: uuid::Uuid::nil(),
+            vendor_id: VendorId::parse("v").unwrap(),
+            vendor_uid: None,
+            mode: ChaosMode::Fail,
+            params: ChaosParams::default(),
+            state: IncidentState::Scheduled,
+            initiated_by: "admin".into(),
+            initiated_at: t(-60),
+            start_at: t(0),
+            started_at: None,
+            first_failure_at: None,
+            resolved_at: None,
+            resolved_by: None,
+            max_duration_secs: None,
+            stats: Stats::default(),
+            timeline: vec![TimelineEvent::new(t(3), "wrong_fix_code", "a wrong fix code was tried")],
+            minutes: Vec::new(),
+            voided: None,
+            drill: false,
+        };
+        assert_eq!(incident_window(&incident, t(1)), None, "not started: nothing to draw");
+        incident.state = IncidentState::Active;
+        incident.started_at = Some(t(0));
+        assert_eq!(
+            incident_window(&incident, t(2)),
+            Some((t(-5), t(2))),
+            "running: up to now"
+        );
+        (incident.state, incident.resolved_at) = (IncidentState::Expired, Some(t(10)));
+        incident.resolved_by = Some(ResolvedBy::Expiry);
+        incident.first_failure_at = Some(t(1));
+        assert_eq!(incident_window(&incident, t(30)), Some((t(-5), t(15))));
+        let marked: Vec<(DateTime<Utc>, MarkerKind, String)> = incident_markers(&incident)
+            .into_iter()
+            .map(|m| (m.at, m.kind, m.label))
+            .collect();
+        assert_eq!(
+            marked,
+            [
+                (t(0), MarkerKind::Start, "start".to_owned()),
+                (t(1), MarkerKind::FirstFailure, "first failure".to_owned()),
+                (t(3), MarkerKind::WrongFixCode, "wrong code".to_owned()),
+                (t(10), MarkerKind::Resolution, "expired".to_owned()),
+            ]
+        );
+    }
+}
