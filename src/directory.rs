@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::domain::{ChaosMode, ChaosParams, FixCode, IncidentState, KeyHash, Vendor, VendorId};
 use crate::store::{OpenIncident, StatsDelta};
+use crate::tally::MinuteTally;
 
 /// A scheduled or active chaos as the order path applies it.
 #[derive(Debug)]
@@ -110,6 +111,7 @@ pub struct Counters {
     lost_satoshi: AtomicU64,
     wrong_fix_codes: AtomicU64,
     first_failure_ms: AtomicI64,
+    minutes: MinuteTally,
     /// Orders seen by this instance, numbering them for flaky's `everyNth` and seeded draws.
     sequence: AtomicU64,
     /// Set after every count, so a flush skips the incidents nothing happened to: with a class
@@ -126,6 +128,7 @@ impl Default for Counters {
             lost_satoshi: AtomicU64::new(0),
             wrong_fix_codes: AtomicU64::new(0),
             first_failure_ms: AtomicI64::new(i64::MAX),
+            minutes: MinuteTally::default(),
             sequence: AtomicU64::new(0),
             dirty: AtomicBool::new(false),
         }
@@ -138,15 +141,19 @@ impl Counters {
         self.sequence.fetch_add(1, Ordering::Relaxed) + 1
     }
 
-    pub fn record_success(&self) {
+    /// An order served a valid ticket at `at` (answered 200).
+    pub fn record_success(&self, at: DateTime<Utc>) {
         self.affected.fetch_add(1, Ordering::Relaxed);
         self.succeeded.fetch_add(1, Ordering::Relaxed);
+        self.minutes.count(at, 200, true);
         self.dirty.store(true, Ordering::Release);
     }
 
-    pub fn record_failure(&self, at: DateTime<Utc>, lost_satoshi: u64) {
+    /// An order denied a valid ticket at `at`, answered with `status`.
+    pub fn record_failure(&self, at: DateTime<Utc>, lost_satoshi: u64, status: u16) {
         self.affected.fetch_add(1, Ordering::Relaxed);
         self.failed.fetch_add(1, Ordering::Relaxed);
+        self.minutes.count(at, status, false);
         self.add_lost(lost_satoshi);
         self.first_failure_ms
             .fetch_min(at.timestamp_millis(), Ordering::Relaxed);
@@ -184,6 +191,7 @@ impl Counters {
             lost_satoshi: self.lost_satoshi.swap(0, Ordering::Relaxed),
             wrong_fix_codes: self.wrong_fix_codes.swap(0, Ordering::Relaxed),
             first_failure_at: (first != i64::MAX).then(|| crate::store::from_ms(first)),
+            minutes: self.minutes.take(),
         }
     }
 
@@ -198,6 +206,7 @@ impl Counters {
             self.first_failure_ms
                 .fetch_min(first.timestamp_millis(), Ordering::Relaxed);
         }
+        self.minutes.restore(&d.minutes);
         self.dirty.store(true, Ordering::Release);
     }
 }
@@ -435,7 +444,7 @@ mod tests {
         let book = StatsBook::default();
         let counters = book.counters(Uuid::new_v4());
         assert!(book.drain().is_empty());
-        counters.record_failure(Utc::now(), 150_000_000);
+        counters.record_failure(Utc::now(), 150_000_000, 500);
         let drained = book.drain();
         assert_eq!(drained.len(), 1);
         assert!(book.drain().is_empty(), "nothing new was counted");
@@ -447,12 +456,12 @@ mod tests {
     #[test]
     fn lost_revenue_saturates_instead_of_wrapping() {
         let counters = Counters::default();
-        counters.record_failure(Utc::now(), u64::MAX - 1);
-        counters.record_failure(Utc::now(), 5);
+        counters.record_failure(Utc::now(), u64::MAX - 1, 500);
+        counters.record_failure(Utc::now(), 5, 500);
         let taken = counters.take(Uuid::new_v4());
         assert_eq!(taken.lost_satoshi, u64::MAX);
         counters.restore(&taken);
-        counters.record_failure(Utc::now(), 5);
+        counters.record_failure(Utc::now(), 5, 500);
         assert_eq!(counters.take(Uuid::new_v4()).lost_satoshi, u64::MAX);
     }
 }

@@ -17,4 +17,5 @@ pub mod scenario;
 pub mod startup;
 pub mod store;
 pub mod student;
+pub mod tally;
 pub mod tickets;

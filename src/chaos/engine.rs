@@ -62,9 +62,10 @@ fn respond(status: StatusCode, chaos: &LiveChaos, body: serde_json::Value) -> Ht
 }
 
 fn fail(chaos: &LiveChaos, now: DateTime<Utc>, lost_satoshi: u64) -> HttpResponse {
-    chaos.counters.record_failure(now, lost_satoshi);
+    let status = StatusCode::INTERNAL_SERVER_ERROR;
+    chaos.counters.record_failure(now, lost_satoshi, status.as_u16());
     respond(
-        StatusCode::INTERNAL_SERVER_ERROR,
+        status,
         chaos,
         json!({"message": "chaos monkey", "reportUrl": chaos.report_url}),
     )
@@ -81,7 +82,7 @@ fn ticket(
     let jwt = f.keyring.issue(content, now, kind);
     match kind {
         TicketKind::Valid => {
-            chaos.counters.record_success();
+            chaos.counters.record_success(now);
             f.metrics
                 .tickets
                 .get_or_create(&AlgLabels {
@@ -89,7 +90,10 @@ fn ticket(
                 })
                 .inc();
         }
-        _ => chaos.counters.record_failure(now, lost_satoshi),
+        // A bad ticket is answered 200: the failure only shows when the ticket is checked.
+        _ => chaos
+            .counters
+            .record_failure(now, lost_satoshi, StatusCode::OK.as_u16()),
     }
     respond(
         StatusCode::OK,
@@ -177,9 +181,10 @@ pub async fn serve(
             }
         }
         ChaosMode::Overload => {
-            chaos.counters.record_failure(now, total);
+            let status = StatusCode::SERVICE_UNAVAILABLE;
+            chaos.counters.record_failure(now, total, status.as_u16());
             let retry = chaos.params.retry_after_secs.unwrap_or(DEFAULT_RETRY_AFTER_SECS);
-            HttpResponse::build(StatusCode::SERVICE_UNAVAILABLE)
+            HttpResponse::build(status)
                 .insert_header((CHAOS_HEADER, chaos.report_url.as_str()))
                 .insert_header((RETRY_AFTER, retry.to_string()))
                 .json(json!({"message": OVEN_FULL, "reportUrl": chaos.report_url}))

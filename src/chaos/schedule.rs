@@ -104,6 +104,7 @@ async fn record(
                 super::report::local_time(start_at, f.config.time_zone)
             ),
         )],
+        minutes: Vec::new(),
         voided: None,
         drill: request.drill,
     };

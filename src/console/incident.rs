@@ -6,6 +6,7 @@ use askama::Template;
 use pulldown_cmark::{Event, Options, Parser};
 use serde::Deserialize;
 
+use super::chart;
 use super::page::{self, Chrome, FormError, local};
 use super::session::Session;
 use crate::chaos::{report, scheduler};
@@ -75,6 +76,8 @@ struct IncidentPage {
     open: bool,
     figures: Figures,
     timeline: Vec<(String, String, String)>,
+    /// Orders per minute around the incident, as SVG drawn here (empty before it starts).
+    chart: String,
     report: String,
     error: FormError,
     reason: String,
@@ -123,6 +126,9 @@ async fn render(
                 .iter()
                 .map(|e| (local(e.at, tz), e.kind.clone(), e.detail.clone()))
                 .collect(),
+            chart: chart::incident_window(&i, f.clock.now())
+                .map(|window| chart::orders_chart(&i.minutes, window, &chart::incident_markers(&i), tz))
+                .unwrap_or_default(),
             report: report_html(&report::render(&i, report::Audience::of(&f.config))),
             error,
             reason,

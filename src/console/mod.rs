@@ -3,6 +3,7 @@
 //! CSRF), so a new page cannot forget them.
 
 mod assets;
+pub mod chart;
 mod csrf;
 mod guard;
 mod incident;

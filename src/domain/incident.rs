@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{ChaosMode, ChaosParams, VendorId};
+use super::{ChaosMode, ChaosParams, Minute, VendorId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -135,6 +135,8 @@ pub struct Incident {
     pub max_duration_secs: Option<u64>,
     pub stats: Stats,
     pub timeline: Vec<TimelineEvent>,
+    /// Orders per minute while the chaos bit, sorted by `at`.
+    pub minutes: Vec<Minute>,
     /// Set aside by an admin (a typo, a test): kept and readable, but out of the default list.
     pub voided: Option<Voided>,
     /// Made by a live drill (`pizza-factory drill --url`): out of the default list too.

@@ -3,6 +3,7 @@
 pub mod chaos;
 pub mod incident;
 pub mod instant;
+pub mod minute;
 pub mod order;
 pub mod pause;
 pub mod secret;
@@ -11,6 +12,7 @@ pub mod window;
 
 pub use chaos::{ChaosMode, ChaosParams};
 pub use incident::{Incident, IncidentState, ResolvedBy, Stats, TimelineEvent, Voided};
+pub use minute::{Minute, MinuteCount};
 pub use pause::Pause;
 pub use secret::{ApiKey, FixCode, KeyHash};
 pub use vendor::{Role, Vendor, VendorId};

@@ -9,7 +9,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use uuid::Uuid;
 
 use crate::domain::{
-    FixCode, Incident, IncidentState, KeyHash, Pause, ResolvedBy, TimelineEvent, Vendor, VendorId, Voided,
+    FixCode, Incident, IncidentState, KeyHash, MinuteCount, Pause, ResolvedBy, TimelineEvent, Vendor, VendorId, Voided,
 };
 use crate::tickets::StoredKey;
 
@@ -58,6 +58,8 @@ pub struct StatsDelta {
     pub lost_satoshi: u64,
     pub wrong_fix_codes: u64,
     pub first_failure_at: Option<DateTime<Utc>>,
+    /// Orders per minute and answer status, added to the stored ones of the same minute.
+    pub minutes: Vec<MinuteCount>,
 }
 
 impl StatsDelta {
@@ -67,6 +69,7 @@ impl StatsDelta {
             && self.succeeded == 0
             && self.wrong_fix_codes == 0
             && self.first_failure_at.is_none()
+            && self.minutes.is_empty()
     }
 }
 
@@ -107,8 +110,19 @@ pub(crate) fn stored_count(n: u64) -> i64 {
 /// Adds `delta` to a stored counter column without overflow, in either store's SQL: the sum
 /// sticks at the largest BIGINT. `param` is the placeholder of a value from `stored_count`.
 pub(crate) fn saturating_add_sql(column: &str, param: &str) -> String {
+    saturating_sum_sql(column, column, param)
+}
+
+/// The same in an upsert's `DO UPDATE` (`INSERT ... ON CONFLICT`): the stored value of `column`
+/// of `table` plus the one the insert proposed. PostgreSQL wants both named, or it finds the
+/// bare column name ambiguous.
+pub(crate) fn saturating_upsert_sql(table: &str, column: &str) -> String {
+    saturating_sum_sql(column, &format!("{table}.{column}"), &format!("excluded.{column}"))
+}
+
+fn saturating_sum_sql(target: &str, stored: &str, delta: &str) -> String {
     format!(
-        "{column} = CASE WHEN {column} > 9223372036854775807 - {param} THEN 9223372036854775807 ELSE {column} + {param} END"
+        "{target} = CASE WHEN {stored} > 9223372036854775807 - {delta} THEN 9223372036854775807 ELSE {stored} + {delta} END"
     )
 }
 

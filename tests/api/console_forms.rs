@@ -234,3 +234,28 @@ async fn hostile_vendor_names_show_as_text_on_every_page() {
         assert!(!page.contains("href=\"javascript:"), "{page}");
     }
 }
+
+#[tokio::test]
+async fn the_incident_page_draws_its_orders_per_minute_with_markers() {
+    let app = spawn_app().await;
+    let console = Console::sign_in(&app).await;
+    let key = app.create_vendor("charted").await;
+    let incident = app.chaos("charted", json!({"mode": "fail", "start": "now"})).await;
+    let id = incident["id"].as_str().unwrap();
+    let (_, before) = console.get(&format!("/admin/incidents/{id}")).await;
+    for minute in 0..3 {
+        for _ in 0..=minute {
+            assert_eq!(app.order(&key).await.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        }
+        app.advance(60);
+    }
+    let (status, page) = console.get(&format!("/admin/incidents/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<svg") && page.contains("Orders per minute"), "{page}");
+    assert!(
+        page.contains("0 served, 6 failed"),
+        "the chart's summary counts every order: {page}"
+    );
+    assert!(page.contains("start"), "a start marker: {page}");
+    assert!(before.contains("<svg"), "drawn from the start while active");
+}

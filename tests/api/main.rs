@@ -22,6 +22,7 @@ mod hot_path;
 mod incidents;
 mod instants;
 mod key_rotation;
+mod minutes;
 mod money;
 mod operations;
 mod paging;

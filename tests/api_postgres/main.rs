@@ -40,6 +40,8 @@ mod incidents;
 mod instants;
 #[path = "../api/key_rotation.rs"]
 mod key_rotation;
+#[path = "../api/minutes.rs"]
+mod minutes;
 #[path = "../api/money.rs"]
 mod money;
 #[path = "../api/operations.rs"]

@@ -27,10 +27,17 @@ async fn counted(c: &Cluster, via: usize, id: &str, failed: u64) {
     .await;
     // Several flush ticks of every instance later, the sum has not moved.
     tokio::time::sleep(Duration::from_millis(800)).await;
-    let stats = c.incident(via, id).await["stats"].clone();
+    let incident = c.incident(via, id).await;
+    let stats = &incident["stats"];
     assert_eq!(stats["ordersFailed"], json!(failed), "{stats}");
     assert_eq!(stats["ordersAffected"], json!(failed), "{stats}");
     assert_eq!(stats["lostRevenue"], json!(failed as f64 * 0.25), "{stats}");
+    // The per-minute counts of every instance add up to the same figure.
+    let minutes = incident["minutes"].as_array().unwrap();
+    let sum = |f: &dyn Fn(&serde_json::Value) -> u64| minutes.iter().map(f).sum::<u64>();
+    assert_eq!(sum(&|m| m["failed"].as_u64().unwrap()), failed, "{minutes:?}");
+    assert_eq!(sum(&|m| m["byStatus"]["500"].as_u64().unwrap()), failed, "{minutes:?}");
+    assert_eq!(sum(&|m| m["served"].as_u64().unwrap()), 0, "{minutes:?}");
 }
 
 #[tokio::test]

@@ -50,6 +50,7 @@ fn from_row(r: &Row) -> StoreResult<(Incident, FixCode)> {
             lost_revenue_usd: None,
         },
         timeline: Vec::new(),
+        minutes: Vec::new(),
         voided: opt_time(21).map(|at| Voided {
             at,
             by: r.get::<_, Option<String>>(22).unwrap_or_default(),
@@ -249,6 +250,10 @@ pub(super) async fn one(c: &impl GenericClient, id: Uuid) -> StoreResult<Option<
     let Some(row) = row else { return Ok(None) };
     let (mut incident, _) = from_row(&row)?;
     incident.timeline = timeline(c, &id).await?;
+    incident.minutes = super::minutes::of(c, std::slice::from_ref(&id))
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
     Ok(Some(incident))
 }
 
@@ -290,6 +295,7 @@ pub(super) async fn list(c: &impl GenericClient, filter: &IncidentFilter) -> Sto
     let mut found: Vec<Incident> = good_incidents(&rows).into_iter().map(|(i, _)| i).collect();
     // One round trip for the whole page's timelines, not one per incident.
     let ids: Vec<String> = found.iter().map(|i| i.id.to_string()).collect();
+    let mut minutes = super::minutes::of(c, &ids).await?;
     let events = c
         .query(
             "SELECT incident_id, at, kind, detail FROM incident_events WHERE incident_id = ANY($1) ORDER BY at, seq",
@@ -306,7 +312,9 @@ pub(super) async fn list(c: &impl GenericClient, filter: &IncidentFilter) -> Sto
         });
     }
     for incident in &mut found {
-        incident.timeline = timelines.remove(&incident.id.to_string()).unwrap_or_default();
+        let id = incident.id.to_string();
+        incident.timeline = timelines.remove(&id).unwrap_or_default();
+        incident.minutes = minutes.remove(&id).unwrap_or_default();
     }
     Ok(found)
 }

@@ -2,6 +2,7 @@
 
 mod controls;
 mod incidents;
+mod minutes;
 mod sessions;
 mod stats;
 mod vendors;
@@ -29,6 +30,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../../../migrations/postgres/0002_vendor_lifetime.sql")),
     (3, include_str!("../../../migrations/postgres/0003_key_signs_from.sql")),
     (4, include_str!("../../../migrations/postgres/0004_class_controls.sql")),
+    (
+        5,
+        include_str!("../../../migrations/postgres/0005_incident_minutes.sql"),
+    ),
     (6, include_str!("../../../migrations/postgres/0006_admin_sessions.sql")),
 ];
 /// Any constant of our own: instances starting together migrate one after the other.

@@ -58,7 +58,7 @@ async fn add_delta(tx: &impl GenericClient, d: &StatsDelta) -> StoreResult<()> {
     if let Some(first) = d.first_failure_at {
         record_first_failure(tx, &id, first).await?;
     }
-    Ok(())
+    super::minutes::add(tx, &id, &d.minutes).await
 }
 
 /// Keeps the earliest failure any instance saw; conditional updates re-check their condition

@@ -182,7 +182,7 @@ fn add_delta(tx: &Connection, d: &StatsDelta) -> rusqlite::Result<()> {
             stored_count(d.wrong_fix_codes)
         ],
     )?;
-    Ok(())
+    super::minutes::add(tx, &id, &d.minutes)
 }
 
 pub(super) fn open(c: &mut Connection) -> rusqlite::Result<Vec<OpenIncident>> {
@@ -208,6 +208,7 @@ pub(super) fn one(c: &mut Connection, id: Uuid) -> rusqlite::Result<Option<Incid
         return Ok(None);
     };
     incident.timeline = timeline(c, &id)?;
+    incident.minutes = super::minutes::of(c, &id)?;
     Ok(Some(incident))
 }
 
@@ -249,7 +250,9 @@ pub(super) fn list(c: &mut Connection, filter: &IncidentFilter) -> rusqlite::Res
     found
         .into_iter()
         .map(|(mut incident, _)| {
-            incident.timeline = timeline(c, &incident.id.to_string())?;
+            let id = incident.id.to_string();
+            incident.timeline = timeline(c, &id)?;
+            incident.minutes = super::minutes::of(c, &id)?;
             Ok(incident)
         })
         .collect()

@@ -20,6 +20,7 @@ use crate::tickets::{Algorithm, StoredKey};
 mod controls;
 mod deletion;
 mod incidents;
+mod minutes;
 mod rows;
 mod sessions;
 
@@ -31,6 +32,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../../../migrations/sqlite/0003_vendor_lifetime.sql")),
     (4, include_str!("../../../migrations/sqlite/0004_key_signs_from.sql")),
     (5, include_str!("../../../migrations/sqlite/0005_class_controls.sql")),
+    (6, include_str!("../../../migrations/sqlite/0006_incident_minutes.sql")),
     (7, include_str!("../../../migrations/sqlite/0007_admin_sessions.sql")),
 ];
 

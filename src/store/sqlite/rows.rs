@@ -81,6 +81,7 @@ pub(super) fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<(Incident, FixC
             lost_revenue_usd: None,
         },
         timeline: Vec::new(),
+        minutes: Vec::new(),
         voided: match opt_time(21)? {
             Some(at) => Some(Voided {
                 at,
