@@ -91,8 +91,9 @@ fn date(field: &str, raw: &str) -> Result<Option<NaiveDate>, ApiError> {
         .transpose()
 }
 
-/// The matching incidents, sorted, and how many there are in all.
-async fn matching(f: &Factory, q: &Query) -> Result<Vec<Incident>, ApiError> {
+/// One page of the matching incidents, sorted, and how many match in all. Filters and orders
+/// the store knows are paged there; a mode, a date range or another order needs every row.
+async fn matching(f: &Factory, q: &Query, page_no: usize) -> Result<(Vec<Incident>, usize), ApiError> {
     let vendor = page::given(&q.vendor)
         .map(|v| VendorId::parse(&v).map_err(|e| bad("vendor", &e)))
         .transpose()?;
@@ -106,28 +107,36 @@ async fn matching(f: &Factory, q: &Query) -> Result<Vec<Incident>, ApiError> {
     let (from, to) = (date("from", &q.from)?, date("to", &q.to)?);
     scheduler::settle(f, f.clock.now()).await?;
     let tz = f.config.time_zone;
-    let mut found = f
-        .store
-        .incidents(&IncidentFilter {
-            vendor,
-            states,
-            limit: 1_000_000,
-            include_voided: q.all.is_some(),
-            ..IncidentFilter::default()
-        })
-        .await?;
+    let mut filter = IncidentFilter {
+        vendor,
+        states,
+        mode,
+        limit: 1_000_000,
+        include_voided: q.all.is_some(),
+        by_start: q.sort == "start",
+        summaries: true,
+        ..IncidentFilter::default()
+    };
+    let in_store = from.is_none() && to.is_none() && matches!(q.sort.as_str(), "" | "start");
+    if in_store {
+        let total = f.store.incident_count(&filter).await? as usize;
+        filter.limit = PER_PAGE;
+        filter.offset = (page_no.clamp(1, total.div_ceil(PER_PAGE).max(1)) - 1) * PER_PAGE;
+        return Ok((f.store.incidents(&filter).await?, total));
+    }
+    let mut found = f.store.incidents(&filter).await?;
     found.retain(|i| {
         let day = i.started_at.unwrap_or(i.start_at).with_timezone(&tz).date_naive();
-        mode.is_none_or(|m| i.mode == m) && from.is_none_or(|d| day >= d) && to.is_none_or(|d| day <= d)
+        from.is_none_or(|d| day >= d) && to.is_none_or(|d| day <= d)
     });
     match q.sort.as_str() {
-        "start" => found.sort_by_key(|i| i.start_at),
         "failed" => found.sort_by_key(|i| std::cmp::Reverse(i.stats.orders_failed)),
         "vendor" => found.sort_by(|a, b| a.vendor_id.as_str().cmp(b.vendor_id.as_str())),
-        // The store's order: newest first.
         _ => {}
     }
-    Ok(found)
+    let total = found.len();
+    let first = (page_no.clamp(1, total.div_ceil(PER_PAGE).max(1)) - 1) * PER_PAGE;
+    Ok((found.into_iter().skip(first).take(PER_PAGE).collect(), total))
 }
 
 fn page_link(q: &Query, page: usize) -> String {
@@ -152,19 +161,14 @@ fn page_link(q: &Query, page: usize) -> String {
 
 pub async fn list(f: web::Data<Factory>, s: Session, q: web::Query<Query>) -> HttpResponse {
     let q = q.into_inner();
-    let found = match matching(&f, &q).await {
+    let asked = q.page.unwrap_or(1);
+    let (found, total) = match matching(&f, &q, asked).await {
         Ok(found) => found,
         Err(e) => return page::problem(e),
     };
-    let total = found.len();
     let pages = total.div_ceil(PER_PAGE).max(1);
-    let page_no = q.page.unwrap_or(1).clamp(1, pages);
-    let lines = found
-        .iter()
-        .skip((page_no - 1) * PER_PAGE)
-        .take(PER_PAGE)
-        .map(|i| Line::of(i, f.config.time_zone))
-        .collect();
+    let page_no = asked.clamp(1, pages);
+    let lines = found.iter().map(|i| Line::of(i, f.config.time_zone)).collect();
     page::ok(&List {
         chrome: Chrome::new(&s, "incidents"),
         prev: if page_no > 1 {

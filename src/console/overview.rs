@@ -79,6 +79,7 @@ async fn live(f: &Factory) -> Result<Live, ApiError> {
         .incidents(&IncidentFilter {
             states: vec![IncidentState::Resolved],
             limit: 1000,
+            summaries: true,
             ..IncidentFilter::default()
         })
         .await?;

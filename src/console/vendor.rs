@@ -167,6 +167,7 @@ async fn render(
             vendor_uid: Some(entry.vendor.uid),
             limit: 1000,
             include_voided: true,
+            summaries: true,
             ..IncidentFilter::default()
         })
         .await

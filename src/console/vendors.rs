@@ -65,6 +65,7 @@ async fn rows(f: &Factory, q: &str) -> Result<Vec<Row>, ApiError> {
         .store
         .incidents(&IncidentFilter {
             limit: 100_000,
+            summaries: true,
             ..IncidentFilter::default()
         })
         .await?;

@@ -63,10 +63,12 @@ pub async fn list(
         vendor,
         vendor_uid: None,
         states,
+        mode: None,
         limit: page.limit,
         offset: page.offset,
         by_start: q.sort == Some(Sort::StartAt),
         include_voided: q.include_voided.unwrap_or(false),
+        summaries: false,
     };
     let total = f.store.incident_count(&filter).await?;
     let found = presented(&f, f.store.incidents(&filter).await?);
@@ -155,11 +157,13 @@ pub async fn vendor_list(f: web::Data<Factory>, caller: VendorCaller) -> Result<
         // Not the incidents of an earlier vendor deleted under the same id.
         vendor_uid: Some(caller.0.vendor.uid),
         states: ENDED.to_vec(),
+        mode: None,
         limit: paging::MAX_LIMIT,
         offset: 0,
         by_start: false,
         // A vendor's own record, as it happened.
         include_voided: true,
+        summaries: false,
     };
     Ok(paging::all(&presented(&f, f.store.incidents(&filter).await?)))
 }

@@ -158,6 +158,8 @@ pub struct IncidentFilter {
     /// Only the incidents of this lifetime of the vendor (`Vendor::uid`).
     pub vendor_uid: Option<Uuid>,
     pub states: Vec<IncidentState>,
+    /// Only incidents of this chaos mode.
+    pub mode: Option<crate::domain::ChaosMode>,
     pub limit: usize,
     /// How many of the matching incidents to pass over first (paging).
     pub offset: usize,
@@ -165,6 +167,8 @@ pub struct IncidentFilter {
     pub by_start: bool,
     /// Also voided and drill incidents, which a default list leaves out.
     pub include_voided: bool,
+    /// Only the incident rows, without timelines and per-minute counts: for tables of many.
+    pub summaries: bool,
 }
 
 #[async_trait]

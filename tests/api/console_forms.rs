@@ -259,3 +259,49 @@ async fn the_incident_page_draws_its_orders_per_minute_with_markers() {
     assert!(page.contains("start"), "a start marker: {page}");
     assert!(before.contains("<svg"), "drawn from the start while active");
 }
+
+#[tokio::test]
+async fn the_incidents_page_pages_filters_and_sorts_a_term() {
+    let app = spawn_app().await;
+    let console = Console::sign_in(&app).await;
+    let roster: String = std::iter::once("id,name".to_owned())
+        .chain((0..120).map(|i| format!("t{i:03},Team {i}")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let res = app
+        .client
+        .post(format!("{}/api/admin/vendors/import", app.url))
+        .bearer_auth(crate::helpers::ADMIN_KEY)
+        .header("content-type", "text/csv")
+        .body(roster)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let (status, _) = app
+        .admin(
+            Method::POST,
+            "/api/admin/scenarios/semester-campaign/apply",
+            Some(json!({"vendors": "all", "seed": 3})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let rows = |page: &str| page.matches("href=\"/admin/incidents/").count();
+    let (_, first) = console.get("/admin/incidents?state=scheduled&sort=start").await;
+    assert!(first.contains("120 incidents · page 1 of 3"), "{first}");
+    let (_, last) = console.get("/admin/incidents?state=scheduled&sort=start&page=3").await;
+    assert!(last.contains("page 3 of 3"), "{last}");
+    assert_eq!((rows(&first), rows(&last)), (50, 20));
+    let (_, fails) = console.get("/admin/incidents?mode=fail").await;
+    let (_, expected) = app.admin(Method::GET, "/api/admin/incidents?limit=1000", None).await;
+    let n = expected
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["mode"] == "fail")
+        .count();
+    assert!(
+        fails.contains(&format!("{n} incidents ·")),
+        "{n} fail incidents: {fails}"
+    );
+}

@@ -257,22 +257,31 @@ pub(super) async fn one(c: &impl GenericClient, id: Uuid) -> StoreResult<Option<
     Ok(Some(incident))
 }
 
-/// The WHERE clause of every incident list: parameters $1 to $4 are `matching_args`.
+/// The WHERE clause of every incident list: parameters $1 to $5 are `matching_args`.
 const MATCHING: &str = "WHERE (cardinality($1::text[]) = 0 OR state = ANY($1)) \
      AND ($2::text IS NULL OR vendor_id = $2) AND ($3::text IS NULL OR vendor_uid = $3) \
-     AND ($4 OR (voided_at IS NULL AND NOT drill))";
+     AND ($4 OR (voided_at IS NULL AND NOT drill)) AND ($5::text IS NULL OR mode = $5)";
 
-fn matching_args(filter: &IncidentFilter) -> (Vec<&'static str>, Option<&str>, Option<String>, bool) {
+type Matching<'a> = (
+    Vec<&'static str>,
+    Option<&'a str>,
+    Option<String>,
+    bool,
+    Option<&'static str>,
+);
+
+fn matching_args(filter: &IncidentFilter) -> Matching<'_> {
     (
         state_names(&filter.states),
         filter.vendor.as_ref().map(|v| v.as_str()),
         filter.vendor_uid.map(|u| u.to_string()),
         filter.include_voided,
+        filter.mode.map(|m| m.as_str()),
     )
 }
 
 pub(super) async fn list(c: &impl GenericClient, filter: &IncidentFilter) -> StoreResult<Vec<Incident>> {
-    let (states, vendor, uid, voided) = matching_args(filter);
+    let (states, vendor, uid, voided, mode) = matching_args(filter);
     let order = if filter.by_start {
         "start_at ASC, seq ASC"
     } else {
@@ -280,12 +289,13 @@ pub(super) async fn list(c: &impl GenericClient, filter: &IncidentFilter) -> Sto
     };
     let rows = c
         .query(
-            &format!("SELECT {COLUMNS} FROM incidents {MATCHING} ORDER BY {order} LIMIT $5 OFFSET $6"),
+            &format!("SELECT {COLUMNS} FROM incidents {MATCHING} ORDER BY {order} LIMIT $6 OFFSET $7"),
             &[
                 &states,
                 &vendor,
                 &uid,
                 &voided,
+                &mode,
                 &(filter.limit as i64),
                 &(filter.offset as i64),
             ],
@@ -293,6 +303,9 @@ pub(super) async fn list(c: &impl GenericClient, filter: &IncidentFilter) -> Sto
         .await
         .map_err(classify)?;
     let mut found: Vec<Incident> = good_incidents(&rows).into_iter().map(|(i, _)| i).collect();
+    if filter.summaries {
+        return Ok(found);
+    }
     // One round trip for the whole page's timelines, not one per incident.
     let ids: Vec<String> = found.iter().map(|i| i.id.to_string()).collect();
     let mut minutes = super::minutes::of(c, &ids).await?;
@@ -320,11 +333,11 @@ pub(super) async fn list(c: &impl GenericClient, filter: &IncidentFilter) -> Sto
 }
 
 pub(super) async fn count(c: &impl GenericClient, filter: &IncidentFilter) -> StoreResult<u64> {
-    let (states, vendor, uid, voided) = matching_args(filter);
+    let (states, vendor, uid, voided, mode) = matching_args(filter);
     let row = c
         .query_one(
             &format!("SELECT COUNT(*) FROM incidents {MATCHING}"),
-            &[&states, &vendor, &uid, &voided],
+            &[&states, &vendor, &uid, &voided, &mode],
         )
         .await
         .map_err(classify)?;

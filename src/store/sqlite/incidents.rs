@@ -231,6 +231,10 @@ fn matching(filter: &IncidentFilter) -> (String, Vec<String>) {
         args.push(uid.to_string());
         sql.push_str(&format!(" AND vendor_uid = ?{}", args.len()));
     }
+    if let Some(mode) = filter.mode {
+        args.push(mode.as_str().to_owned());
+        sql.push_str(&format!(" AND mode = ?{}", args.len()));
+    }
     (sql, args)
 }
 
@@ -247,6 +251,9 @@ pub(super) fn list(c: &mut Connection, filter: &IncidentFilter) -> rusqlite::Res
     );
     let mut stmt = c.prepare(&sql)?;
     let found = good_incidents(&mut stmt, rusqlite::params_from_iter(args))?;
+    if filter.summaries {
+        return Ok(found.into_iter().map(|(incident, _)| incident).collect());
+    }
     found
         .into_iter()
         .map(|(mut incident, _)| {
