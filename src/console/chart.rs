@@ -20,7 +20,8 @@ pub use markers::{Marker, MarkerKind, incident_markers, incident_window};
 pub(super) const WIDTH: f64 = 440.0;
 const HEIGHT: f64 = 320.0;
 const LEFT: f64 = 40.0;
-const RIGHT: f64 = 428.0;
+// Room on the right for half of the last time label ("12:10", centred on the axis's end).
+const RIGHT: f64 = 420.0;
 const TOP: f64 = 104.0;
 pub(super) const BOTTOM: f64 = 280.0;
 const SERVED: &str = "#1f6fb2";
@@ -307,9 +308,9 @@ mod tests {
             .filter(|n| n.attribute("class") == Some("marker"))
             .map(|n| n.attribute("x1").unwrap())
             .collect();
-        // 22 minutes over 388 units from x = 40: 12:00 is 5 minutes in (88.2 further), 12:11:40
-        // is 16 2/3 (293.9 further).
-        assert_eq!(xs, ["128.2", "131.7", "242.8", "254.6", "333.9"]);
+        // 22 minutes over 380 units from x = 40: 12:00 is 5 minutes in (86.4 further), 12:11:40
+        // is 16 2/3 (287.9 further).
+        assert_eq!(xs, ["126.4", "129.8", "238.6", "250.2", "327.9"]);
         let texts: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
         for label in ["start", "first failure", "wrong code ×2", "resolved"] {
             assert!(texts.contains(&label), "{label} in {texts:?}");

@@ -13,5 +13,6 @@ mod backend;
 #[path = "../api/helpers.rs"]
 mod helpers;
 
+mod console_journey;
 mod driver;
 mod student_journey;
