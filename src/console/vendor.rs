@@ -159,6 +159,8 @@ async fn render(
     {
         return page::problem(e.into());
     }
+    // The history's figures include the orders answered a moment ago.
+    scheduler::flush_stats(f).await;
     let entry = f.directory.by_id(&entry.vendor.id).unwrap_or(entry);
     let history = match f
         .store
