@@ -7,12 +7,12 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
-use super::drill::DrillOutcome;
-use super::expect::{Observed, OrderSeen};
+use super::outcome::DrillOutcome;
 use super::timebase::Timebase;
-use super::{Item, PlannedStart, Resolution, Scenario, StartSpec};
 use crate::clock::Clock;
 use crate::random::{Draws, secure_bytes};
+use crate::scenario::expect::{Observed, OrderSeen};
+use crate::scenario::{Item, PlannedStart, Resolution, Scenario, StartSpec};
 
 /// A factory the drill talks to.
 pub(super) struct Target {
