@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 
 mod outcome;
 mod runner;
+mod target;
 mod timebase;
 
 use crate::clock::ManualClock;
@@ -16,7 +17,8 @@ use crate::random::Draws;
 use crate::scenario::{self, Resolution, Scenario, StartSpec};
 use crate::startup::Application;
 pub use outcome::DrillOutcome;
-use runner::{Target, run};
+use runner::run;
+use target::Target;
 use timebase::Timebase;
 
 /// Where a drill starts its clock unless the chaos has a fixed instant: 08:00 in Denver on a
