@@ -6,8 +6,8 @@ use chrono::NaiveTime;
 use chrono_tz::Tz;
 use clap::{Args, Parser, Subcommand};
 
+use crate::domain::ip_block::Block;
 use crate::domain::window::{parse_time, parse_tz};
-use crate::http::client_ip::Block;
 use crate::tickets::Algorithm;
 
 #[derive(Debug, Parser)]
@@ -147,7 +147,7 @@ pub struct Config {
 pub struct Blocks(pub Vec<Block>);
 
 fn parse_blocks(raw: &str) -> Result<Blocks, String> {
-    crate::http::client_ip::parse_blocks(raw).map(Blocks)
+    crate::domain::ip_block::parse_blocks(raw).map(Blocks)
 }
 
 fn parse_alg(raw: &str) -> Result<Algorithm, String> {

@@ -6,12 +6,12 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use chrono::Duration;
 
-use crate::chaos::limiter::FixCodeLimiter;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::directory::{Directory, LiveChaos, StatsBook};
 use crate::domain::vendor::Role;
 use crate::domain::{ApiKey, Vendor, VendorId};
+use crate::limiter::FixCodeLimiter;
 use crate::metrics::Metrics;
 use crate::random::Draws;
 use crate::store::{MeteredStore, Store, StoreError};
@@ -32,8 +32,6 @@ pub struct Factory {
     pub metrics: Arc<Metrics>,
     /// Throttled orders waiting right now, all vendors together.
     pub throttled: AtomicU64,
-    /// The scenario library, loaded once at start.
-    pub scenarios: Vec<crate::scenario::Scenario>,
     /// The store's change version this instance last caught up with (`i64::MIN`: never).
     seen_version: AtomicI64,
     /// Turns true when a shutdown begins: held (throttled) orders are answered at once.
@@ -77,7 +75,6 @@ impl Factory {
             clock.now(),
         )?;
         let config_calls_per_minute = config.report_calls_per_minute;
-        let scenarios = crate::scenario::campaign::load(&config.scenario_dir);
         let factory = Self {
             config,
             public_url,
@@ -91,7 +88,6 @@ impl Factory {
             sign_in_limiter: FixCodeLimiter::default(),
             metrics,
             throttled: AtomicU64::new(0),
-            scenarios,
             seen_version: AtomicI64::new(i64::MIN),
             stopping: tokio::sync::watch::Sender::new(false),
         };

@@ -32,7 +32,7 @@ async fn main() -> std::process::ExitCode {
                 std::process::ExitCode::FAILURE
             }
         }
-        Command::Drill(args) => pizza_factory::scenario::drill::command(&args, &cli.config).await,
+        Command::Drill(args) => pizza_factory::drill::command(&args, &cli.config).await,
         Command::Serve => {
             let draws = Arc::new(cli.config.seed.map_or_else(Draws::from_os, Draws::seeded));
             let app = match Application::build(cli.config, Arc::new(SystemClock), draws).await {

@@ -16,6 +16,7 @@ use crate::factory::{Factory, StartError};
 use crate::http::{access, body_deadline, cors, error, fd_budget};
 use crate::random::Draws;
 use crate::routes;
+use crate::scenario::{Library, campaign};
 use crate::store::{PostgresStore, SqliteStore, Store, StoreError};
 use crate::student;
 
@@ -64,6 +65,9 @@ impl Application {
             .to_owned();
         let store = open_store(&config).await?;
         let factory = web::Data::new(Factory::open(config.clone(), public_url, clock, draws, store).await?);
+        let library = web::Data::new(Library {
+            scenarios: campaign::load(&config.scenario_dir),
+        });
         let (stop_scheduler, stop_rx) = watch::channel(false);
         let scheduler = tokio::spawn(scheduler::run(factory.clone().into_inner(), stop_rx));
 
@@ -77,6 +81,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .app_data(library.clone())
                 .app_data(
                     web::JsonConfig::default()
                         .limit(crate::http::BODY_LIMIT)

@@ -11,9 +11,9 @@ pub async fn delete_vendor(f: &Factory, id: &VendorId, by: &str) -> Result<bool,
     let now = f.clock.now();
     // A start or an expiry the order path has already acted on is recorded as such first.
     if let Some(live) = f.directory.by_id(id).and_then(|e| e.chaos.clone()) {
-        super::scheduler::settle_chaos(f, &live, now).await?;
+        super::settle::settle_chaos(f, &live, now).await?;
     }
-    super::scheduler::flush_stats(f).await;
+    super::settle::flush_stats(f).await;
     let why = " (reason: vendor deleted)";
     let ending = VendorEnding {
         at: now,

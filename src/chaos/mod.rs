@@ -2,12 +2,13 @@
 
 pub mod deletion;
 pub mod engine;
-pub mod limiter;
 pub mod pause;
+mod postpone;
 pub mod report;
 mod reschedule;
 mod schedule;
 pub mod scheduler;
+mod settle;
 mod void;
 
 use std::net::IpAddr;
@@ -80,10 +81,10 @@ pub async fn end(f: &Factory, vendor: &VendorId, by: &str, reason: Option<&str>)
         .ok_or_else(|| ChaosError::NoChaos(vendor.clone()))?;
     let now = f.clock.now();
     // A chaos past its maximum duration has already ended by itself, whoever asks now.
-    if !scheduler::settle_chaos(f, &live, now).await? {
+    if !settle::settle_chaos(f, &live, now).await? {
         return Err(ChaosError::NoChaos(vendor.clone()));
     }
-    scheduler::flush_stats(f).await;
+    settle::flush_stats(f).await;
     // A chaos that is due has been biting orders, unless a pause held it back.
     let biting = live.started.load(Ordering::Acquire) || (live.is_due(now) && f.directory.pause_until(now).is_none());
     if !end_live(f, &live, by, reason, biting).await? {
@@ -107,7 +108,7 @@ pub(crate) async fn end_live(
     let now = f.clock.now();
     let why = reason.map(|r| format!(" (reason: {r})")).unwrap_or_default();
     let change = if biting {
-        scheduler::record_start(f, live).await?;
+        settle::record_start(f, live).await?;
         Transition {
             to: IncidentState::Resolved,
             from: vec![IncidentState::Active],
@@ -211,7 +212,7 @@ pub async fn use_fix_code(f: &Factory, who: &str, code: &str, client: IpAddr) ->
     }
     let Some(live) = biting(f, &entry, now) else {
         if let Some(live) = &entry.chaos {
-            scheduler::settle_chaos(f, live, now).await?;
+            settle::settle_chaos(f, live, now).await?;
         }
         return Ok(FixOutcome::NoChaos);
     };
@@ -233,7 +234,7 @@ pub async fn use_fix_code(f: &Factory, who: &str, code: &str, client: IpAddr) ->
         }
         return Ok(FixOutcome::Wrong);
     }
-    scheduler::record_start(f, &live).await?;
+    settle::record_start(f, &live).await?;
     let change = Transition {
         to: IncidentState::Resolved,
         from: vec![IncidentState::Active],

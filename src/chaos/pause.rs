@@ -12,10 +12,11 @@ use std::sync::atomic::Ordering;
 
 use chrono::{DateTime, Utc};
 
+use super::postpone::after_pause;
 use super::report::local_time;
 use super::{ChaosError, end_live, reschedule::move_start};
 use crate::directory::LiveChaos;
-use crate::domain::{ChaosWindow, Pause};
+use crate::domain::Pause;
 use crate::factory::Factory;
 use crate::store::StoreError;
 
@@ -45,7 +46,7 @@ pub async fn halt(f: &Factory, by: &str, request: HaltRequest) -> Result<Halted,
     // Read from the store, so chaos scheduled through another instance is halted too.
     f.reload().await?;
     // Expiries the order path already acts on are recorded as such, not as halted.
-    super::scheduler::settle(f, now).await?;
+    super::settle::settle(f, now).await?;
     // A chaos due now has been biting orders, unless a pause already held it back.
     let held_back = f.directory.pause_until(now).is_some();
     let biting = |live: &LiveChaos| live.started.load(Ordering::Acquire) || (live.is_due(now) && !held_back);
@@ -95,21 +96,6 @@ pub async fn current(f: &Factory) -> Result<Option<Pause>, StoreError> {
     Ok(f.store.chaos_pause().await?.filter(|p| p.holds(now)))
 }
 
-/// A start requested at `now`, moved after the pause if it would fall inside one; the second
-/// value is a note for the timeline when it was moved.
-pub(super) fn postponed(f: &Factory, start: DateTime<Utc>, now: DateTime<Utc>) -> (DateTime<Utc>, String) {
-    match f.directory.pause_until(now) {
-        Some(until) if start < until => (
-            after_pause(f, until),
-            format!(
-                " (postponed: chaos is paused until {})",
-                local_time(until, f.config.time_zone)
-            ),
-        ),
-        _ => (start, String::new()),
-    }
-}
-
 /// Moves every scheduled chaos that would start during the pause in force at `now`.
 pub(super) async fn hold_back(f: &Factory, now: DateTime<Utc>) -> Result<(), StoreError> {
     let Some(until) = f.directory.pause_until(now) else {
@@ -130,25 +116,4 @@ pub(super) async fn hold_back(f: &Factory, now: DateTime<Utc>) -> Result<(), Sto
         move_start(f, &live, to, detail).await?;
     }
     Ok(())
-}
-
-/// A random moment of the configured daily window on the first day whose window opens at or
-/// after `until`: a whole window to draw from, never the sliver left of one the pause cut.
-fn after_pause(f: &Factory, until: DateTime<Utc>) -> DateTime<Utc> {
-    let (from, to) = f.config.chaos_window;
-    let tz = f.config.time_zone;
-    let mut date = until.with_timezone(&tz).date_naive();
-    // A week is plenty: only a window the zone skips entirely (a DST gap) is passed over.
-    for _ in 0..7 {
-        let window = ChaosWindow { from, to, tz, date };
-        if let Ok((start, _)) = window.bounds()
-            && start >= until
-            && let Ok(t) = window.pick(until, |low, high| f.draws.below(low, high))
-        {
-            return t;
-        }
-        let Some(next) = date.succ_opt() else { break };
-        date = next;
-    }
-    until
 }

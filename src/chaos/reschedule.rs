@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 
 use super::report::local_time;
 use super::schedule::start_instant;
-use super::{ChaosError, Start, scheduler};
+use super::{ChaosError, Start, settle};
 use crate::directory::LiveChaos;
 use crate::domain::{Incident, IncidentState, TimelineEvent, VendorId};
 use crate::factory::Factory;
@@ -34,7 +34,7 @@ pub async fn reschedule(f: &Factory, vendor: &VendorId, start: Start, by: &str) 
         if live.started.load(Ordering::Acquire) || f.directory.bites(&live, now) {
             return Err(ChaosError::Active(vendor.clone()));
         }
-        let (to, held) = super::pause::postponed(f, start_instant(f, start.clone(), now)?, now);
+        let (to, held) = super::postpone::postponed(f, start_instant(f, start.clone(), now)?, now);
         let tz = f.config.time_zone;
         let detail = format!(
             "moved by {by} from {} to {}{held}",
@@ -86,7 +86,7 @@ pub(super) async fn move_start(
         crate::domain::instant::format(&to)
     );
     if moved.is_due(now) && f.directory.pause_until(now).is_none() {
-        scheduler::record_start(f, &moved).await?;
+        settle::record_start(f, &moved).await?;
     }
     Ok(true)
 }

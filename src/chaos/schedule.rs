@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
-use super::{ChaosError, ChaosRequest, Start, scheduler};
+use super::{ChaosError, ChaosRequest, Start, settle};
 use crate::directory::LiveChaos;
 use crate::domain::chaos::check_max_duration;
 use crate::domain::incident::Stats;
@@ -77,7 +77,7 @@ async fn record(
         .params
         .validate(request.mode, f.config.max_delay_ms, f.draws.next_u64())
         .map_err(ChaosError::Invalid)?;
-    let (start_at, held) = super::pause::postponed(f, start_instant(f, request.start, now)?, now);
+    let (start_at, held) = super::postpone::postponed(f, start_instant(f, request.start, now)?, now);
     let incident = Incident {
         id: Uuid::new_v4(),
         vendor_id: vendor.clone(),
@@ -152,7 +152,7 @@ async fn record(
         crate::domain::instant::format(&start_at)
     );
     if live.is_due(now) {
-        scheduler::record_start(f, &live).await?;
+        settle::record_start(f, &live).await?;
     }
     Ok(Some(incident))
 }

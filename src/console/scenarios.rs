@@ -12,6 +12,7 @@ use crate::factory::Factory;
 use crate::http::ApiError;
 use crate::http::error::body_naming_field;
 use crate::routes::scenarios::{ApplyBody, Campaign, apply_scenario};
+use crate::scenario::Library;
 
 pub struct Entry {
     pub name: String,
@@ -120,6 +121,7 @@ impl ApplyForm {
 
 fn render(
     f: &Factory,
+    library: &Library,
     s: &Session,
     status: StatusCode,
     form: ApplyForm,
@@ -132,7 +134,7 @@ fn render(
         status,
         &Scenarios {
             chrome: Chrome::new(s, "scenarios"),
-            scenarios: f
+            scenarios: library
                 .scenarios
                 .iter()
                 .map(|sc| Entry {
@@ -149,21 +151,30 @@ fn render(
     )
 }
 
-pub async fn page(f: web::Data<Factory>, s: Session) -> HttpResponse {
-    render(&f, &s, StatusCode::OK, ApplyForm::default(), String::new(), None)
+pub async fn page(f: web::Data<Factory>, library: web::Data<Library>, s: Session) -> HttpResponse {
+    render(
+        &f,
+        &library,
+        &s,
+        StatusCode::OK,
+        ApplyForm::default(),
+        String::new(),
+        None,
+    )
 }
 
 /// Applies, or previews with a dry run. The answer is this page with the outcome, not a
 /// redirect: the list of incidents drawn and vendors skipped is the answer itself.
 pub async fn apply(
     f: web::Data<Factory>,
+    library: web::Data<Library>,
     s: Session,
     path: web::Path<String>,
     form: web::Form<ApplyForm>,
 ) -> HttpResponse {
     let form = form.into_inner();
     let tz = f.config.time_zone;
-    let done = async { apply_scenario(&f, &path, form.body()?, s.label()).await }.await;
+    let done = async { apply_scenario(&f, &library, &path, form.body()?, s.label()).await }.await;
     let form = ApplyForm {
         scenario: path.into_inner(),
         ..form
@@ -191,7 +202,7 @@ pub async fn apply(
                     .map(|k| (k.vendor_id.to_string(), k.reason.clone()))
                     .collect(),
             };
-            render(&f, &s, StatusCode::OK, form, String::new(), Some(outcome))
+            render(&f, &library, &s, StatusCode::OK, form, String::new(), Some(outcome))
         }
         Ok(Campaign::Applied(a)) => {
             let outcome = Outcome {
@@ -215,8 +226,16 @@ pub async fn apply(
                     .map(|k| (k.vendor_id.to_string(), k.reason.clone()))
                     .collect(),
             };
-            render(&f, &s, StatusCode::CREATED, form, String::new(), Some(outcome))
+            render(
+                &f,
+                &library,
+                &s,
+                StatusCode::CREATED,
+                form,
+                String::new(),
+                Some(outcome),
+            )
         }
-        Err(e) => render(&f, &s, e.status(), form, e.message().to_owned(), None),
+        Err(e) => render(&f, &library, &s, e.status(), form, e.message().to_owned(), None),
     }
 }

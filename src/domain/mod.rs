@@ -3,6 +3,7 @@
 pub mod chaos;
 pub mod incident;
 pub mod instant;
+pub mod ip_block;
 pub mod minute;
 pub mod order;
 pub mod pause;

@@ -7,53 +7,13 @@ use actix_web::{Route, web};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 
 use super::bodies::*;
+pub use super::endpoint::{Auth, Endpoint, Reply, SchemaFn};
 use super::{chaos, docs, health, incidents, metrics, openapi, pause, roster, scenarios, support, tickets, vendors};
 use crate::domain::Incident;
-
-pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+use crate::factory::Factory;
 
 fn schema<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
     g.subschema_for::<T>()
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Auth {
-    None,
-    Vendor,
-    Admin,
-    /// Admin key or the metrics token.
-    Metrics,
-}
-
-/// What a route answers when it succeeds.
-#[derive(Clone, Copy)]
-pub enum Reply {
-    Json(u16, SchemaFn),
-    Text(u16, &'static str),
-    Empty(u16),
-}
-
-pub struct Endpoint {
-    pub method: &'static str,
-    pub path: &'static str,
-    pub auth: Auth,
-    pub description: &'static str,
-    pub example: &'static str,
-    pub sample: &'static str,
-    pub route: fn() -> Route,
-    pub body: Option<SchemaFn>,
-    pub query: Option<SchemaFn>,
-    pub reply: Reply,
-    /// A second success answer, such as a dry run's 200 beside an apply's 201.
-    pub also: Option<(u16, SchemaFn)>,
-    /// Statuses other than `reply`'s, each answered with `{"message"}`.
-    pub errors: &'static [u16],
-}
-
-impl Endpoint {
-    pub fn requires_auth(&self) -> bool {
-        self.auth != Auth::None
-    }
 }
 
 const AUTHED: &[u16] = &[400, 401, 403, 404, 405, 413, 415, 503];
@@ -201,9 +161,9 @@ pub static ENDPOINTS: LazyLock<Vec<Endpoint>> = LazyLock::new(|| {
             .example(r#"curl -X POST $FACTORY/api/admin/scenarios/semester-campaign/apply -H 'authorization: Bearer $ADMIN' -H 'content-type: application/json' -d '{"vendors":"all","firstDate":"2026-09-07","spanDays":91,"days":["mon","tue","wed","thu","fri"],"exclude":["2026-11-23..2026-11-27"],"seed":5125,"dryRun":true}'"#, r#"{"scenario":"semester-campaign","seed":5125,"plan":[{"vendorId":"team01","mode":"fail","startAt":"2026-10-13T16:21:07.000Z","startAtLocal":"2026-10-13T10:21:07.000-06:00"}],"skipped":[]}"#),
         ep("POST", "/api/admin/keys/rotate", Admin, "New ticket signing key, listed in the JWKS at once and signing 60 s later; old keys verify until their tickets expire (admin)", || web::post().to(tickets::rotate), Reply::Json(200, schema::<NewKid>))
             .example("curl -X POST $FACTORY/api/admin/keys/rotate -H 'authorization: Bearer $ADMIN'", r#"{"kid":"..."}"#),
-        ep("GET", "/api/docs", None, "This list of routes", || web::get().to(docs::docs), Reply::Json(200, schema::<Docs>))
+        ep("GET", "/api/docs", None, "This list of routes", || web::get().to(|f: web::Data<Factory>| async move { docs::docs(&ENDPOINTS, &f.public_url) }), Reply::Json(200, schema::<Docs>))
             .example("curl $FACTORY/api/docs", r#"{"message":"welcome to JWT Pizza Factory"}"#),
-        ep("GET", "/api/openapi.json", None, "OpenAPI 3 document of every route", || web::get().to(openapi::openapi), Reply::Text(200, "application/json"))
+        ep("GET", "/api/openapi.json", None, "OpenAPI 3 document of every route", || web::get().to(|f: web::Data<Factory>| async move { openapi::openapi(&ENDPOINTS, &f.public_url) }), Reply::Text(200, "application/json"))
             .example("curl $FACTORY/api/openapi.json", r#"{"openapi":"3.0.3"}"#),
         ep("GET", "/metrics", Metrics, "Prometheus metrics (admin key or FACTORY_METRICS_TOKEN)", || web::get().to(metrics::metrics), Reply::Text(200, "text/plain"))
             .errors(&[401, 403, 404, 405])

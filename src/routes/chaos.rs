@@ -6,25 +6,12 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::chaos::{self, ChaosError, ChaosRequest, Start};
+pub use super::refusals::chaos_error;
+use crate::chaos::{self, ChaosRequest, Start};
 use crate::domain::window::{next_day, parse_date, parse_time, parse_tz};
 use crate::domain::{ChaosMode, ChaosParams, ChaosWindow, Incident, VendorId};
 use crate::factory::Factory;
 use crate::http::{AdminCaller, ApiError, VendorCaller};
-
-pub fn chaos_error(e: ChaosError) -> ApiError {
-    match e {
-        ChaosError::Invalid(why) => ApiError::bad_request(why),
-        ChaosError::UnknownVendor(id) => ApiError::not_found(format!("vendor {id} not found")),
-        ChaosError::Pending(id) => ApiError::conflict(format!("vendor {id} already has chaos scheduled or active")),
-        ChaosError::Active(_) => ApiError::conflict("chaos is already active"),
-        ChaosError::NoChaos(id) => ApiError::not_found(format!("vendor {id} has no chaos scheduled or active")),
-        ChaosError::NotScheduled(id) => ApiError::not_found(format!("vendor {id} has no chaos scheduled")),
-        ChaosError::UnknownIncident(id) => ApiError::not_found(format!("incident {id} not found")),
-        e @ (ChaosError::Open(_) | ChaosError::Voided(_)) => ApiError::conflict(e.to_string()),
-        ChaosError::Store(e) => e.into(),
-    }
-}
 
 /// The configured daily window on the day after `now`.
 fn default_window(f: &Factory) -> ChaosWindow {

@@ -5,12 +5,12 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::refusals::chaos_error;
 use crate::chaos::{self, report, scheduler};
 use crate::domain::incident::reason;
 use crate::domain::{Incident, IncidentState, VendorId};
 use crate::factory::Factory;
 use crate::http::{AdminCaller, ApiError, VendorCaller};
-use crate::routes::chaos::chaos_error;
 use crate::routes::paging::{self, Page};
 use crate::store::IncidentFilter;
 

@@ -1,15 +1,14 @@
 //! `GET /api/openapi.json`: an OpenAPI 3 document built from the route catalog and the very
 //! types the handlers parse and send.
 
-use actix_web::{HttpResponse, web};
+use actix_web::HttpResponse;
 use schemars::generate::SchemaSettings;
 use schemars::transform::{ReplaceBoolSchemas, Transform};
 use serde_json::{Map, Value, json};
 
 use super::bodies::Message;
-use super::catalog::{Auth, ENDPOINTS, Reply};
+use super::endpoint::{Auth, Endpoint, Reply, SchemaFn};
 use crate::domain::{ChaosMode, VendorId};
-use crate::factory::Factory;
 
 fn status_text(code: u16) -> &'static str {
     match code {
@@ -32,7 +31,7 @@ fn status_text(code: u16) -> &'static str {
 }
 
 /// A schema for use inline: OpenAPI 3.0 has no boolean schemas, so `true` becomes `{}`.
-fn inline(schema: super::catalog::SchemaFn, g: &mut schemars::SchemaGenerator) -> Value {
+fn inline(schema: SchemaFn, g: &mut schemars::SchemaGenerator) -> Value {
     let mut schema = schema(g);
     let mut replace = ReplaceBoolSchemas::default();
     replace.skip_additional_properties = true;
@@ -57,7 +56,7 @@ fn path_parameters(path: &str, g: &mut schemars::SchemaGenerator) -> Vec<Value> 
 }
 
 /// Query parameters from the properties of the handler's query type.
-fn query_parameters(query: super::catalog::SchemaFn) -> Vec<Value> {
+fn query_parameters(query: SchemaFn) -> Vec<Value> {
     let mut g = SchemaSettings::openapi3().into_generator();
     let mut schema = query(&mut g).to_value();
     if let Some(name) = schema
@@ -76,11 +75,11 @@ fn query_parameters(query: super::catalog::SchemaFn) -> Vec<Value> {
         .collect()
 }
 
-pub fn document(public_url: &str) -> Value {
+pub fn document(endpoints: &[Endpoint], public_url: &str) -> Value {
     let mut g = SchemaSettings::openapi3().into_generator();
     let message = g.subschema_for::<Message>().to_value();
     let mut paths = Map::new();
-    for ep in ENDPOINTS.iter() {
+    for ep in endpoints {
         let mut responses = Map::new();
         let (code, content) = match ep.reply {
             Reply::Json(code, schema) => (
@@ -146,6 +145,7 @@ pub fn document(public_url: &str) -> Value {
     })
 }
 
-pub async fn openapi(f: web::Data<Factory>) -> HttpResponse {
-    HttpResponse::Ok().json(document(&f.public_url))
+/// The catalog is handed in: it names this handler, so this module cannot reach up to it.
+pub fn openapi(endpoints: &[Endpoint], public_url: &str) -> HttpResponse {
+    HttpResponse::Ok().json(document(endpoints, public_url))
 }

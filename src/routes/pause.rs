@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::bodies::{Halted, PauseState};
-use super::chaos::chaos_error;
+use super::refusals::chaos_error;
 use crate::chaos::pause::{self, HaltRequest};
 use crate::domain::incident::reason;
 use crate::factory::Factory;

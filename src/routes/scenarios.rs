@@ -5,15 +5,15 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::refusals::chaos_error;
 use crate::domain::VendorId;
 use crate::domain::window::{parse_date, parse_time, parse_tz};
 use crate::factory::Factory;
 use crate::http::error::body_naming_field;
 use crate::http::{AdminCaller, ApiError};
-use crate::routes::chaos::chaos_error;
 use crate::scenario::campaign::{self, Vendors};
 use crate::scenario::term::{self, Hours, Term};
-use crate::scenario::{ChaosSpec, Scenario, StartSpec, WindowSpec};
+use crate::scenario::{ChaosSpec, Library, Scenario, StartSpec, WindowSpec};
 
 pub(crate) fn summary(s: &Scenario) -> Value {
     let start = match &s.chaos.start {
@@ -40,8 +40,8 @@ pub(crate) fn summary(s: &Scenario) -> Value {
     })
 }
 
-pub async fn list(f: web::Data<Factory>, _admin: AdminCaller) -> HttpResponse {
-    super::paging::all(&f.scenarios.iter().map(summary).collect::<Vec<_>>())
+pub async fn list(library: web::Data<Library>, _admin: AdminCaller) -> HttpResponse {
+    super::paging::all(&library.scenarios.iter().map(summary).collect::<Vec<_>>())
 }
 
 /// `"all"`, or a list of vendor ids.
@@ -162,12 +162,13 @@ fn term(body: &ApplyBody) -> Result<Term, String> {
 
 pub async fn apply(
     f: web::Data<Factory>,
+    library: web::Data<Library>,
     admin: AdminCaller,
     name: web::Path<String>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let body: ApplyBody = body_naming_field(body.into_inner())?;
-    Ok(match apply_scenario(&f, &name, body, admin.label()).await? {
+    Ok(match apply_scenario(&f, &library, &name, body, admin.label()).await? {
         Campaign::Planned(planned) => HttpResponse::Ok().json(planned),
         Campaign::Applied(applied) => HttpResponse::Created().json(campaign::Applied {
             incidents: super::incidents::presented(&f, applied.incidents),
@@ -184,8 +185,14 @@ pub(crate) enum Campaign {
 
 /// Plans a scenario over a class and, unless it is a dry run, applies it: the rule for the API
 /// and the console.
-pub(crate) async fn apply_scenario(f: &Factory, name: &str, body: ApplyBody, by: String) -> Result<Campaign, ApiError> {
-    let scenario = f
+pub(crate) async fn apply_scenario(
+    f: &Factory,
+    library: &Library,
+    name: &str,
+    body: ApplyBody,
+    by: String,
+) -> Result<Campaign, ApiError> {
+    let scenario = library
         .scenarios
         .iter()
         .find(|s| s.name == name)

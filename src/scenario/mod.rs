@@ -1,12 +1,9 @@
 //! Scenarios: chaos drills as TOML files, what they contain, and how a chaos is drawn from one.
 
 pub mod campaign;
-pub mod drill;
 pub mod expect;
 pub mod parse;
-mod runner;
 pub mod term;
-mod timebase;
 
 use std::path::{Path, PathBuf};
 
@@ -33,6 +30,13 @@ pub struct Scenario {
     pub orders: Vec<OrderSpec>,
     pub resolve: Resolution,
     pub expect: Vec<Expect>,
+}
+
+/// The scenario library, loaded once at start (`campaign::load`) and shared with the handlers
+/// beside the factory: the factory itself knows nothing of scenarios.
+#[derive(Debug, Default)]
+pub struct Library {
+    pub scenarios: Vec<Scenario>,
 }
 
 #[derive(Clone, Debug)]

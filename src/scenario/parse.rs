@@ -2,6 +2,7 @@
 //! the file, the line and the problem.
 
 mod fields;
+mod orders;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -196,7 +197,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioError> {
     let chaos = fields::chaos(&src, &raw.chaos)?;
     let mut orders = Vec::new();
     for o in &raw.orders {
-        orders.push(fields::order(&src, o, &vendors)?);
+        orders.push(orders::order(&src, o, &vendors)?);
     }
     if orders.iter().map(|o| o.offsets.len() * o.vendors.len()).sum::<usize>() > MAX_ORDERS {
         return Err(src.err(0..0, format!("orders: more than {MAX_ORDERS} orders in all")));

@@ -2,12 +2,12 @@
 
 use std::path::Path;
 
-use pizza_factory::scenario::drill::run_in_process;
+use pizza_factory::drill::{DrillOutcome, run_in_process};
 use pizza_factory::scenario::{self, parse};
 use serde_json::json;
 
 /// Runs a drill with a bound on real time, so a stuck drill fails instead of hanging.
-async fn drill(s: &scenario::Scenario, seed: u64) -> scenario::drill::DrillOutcome {
+async fn drill(s: &scenario::Scenario, seed: u64) -> DrillOutcome {
     tokio::time::timeout(std::time::Duration::from_secs(30), run_in_process(s, seed, None))
         .await
         .unwrap_or_else(|_| panic!("drill {} hung", s.name))
@@ -80,7 +80,7 @@ async fn an_unmet_expectation_is_reported_and_fails_the_drill() {
 #[tokio::test]
 async fn the_same_seed_draws_the_same_chaos() {
     let s = parse::load(Path::new("scenarios/semester-campaign.toml")).unwrap();
-    let starts = |o: &scenario::drill::DrillOutcome| -> Vec<String> {
+    let starts = |o: &DrillOutcome| -> Vec<String> {
         o.observed
             .incidents
             .iter()
@@ -91,7 +91,7 @@ async fn the_same_seed_draws_the_same_chaos() {
     assert_eq!(a, starts(&drill(&s, 11).await));
     assert_ne!(a, starts(&drill(&s, 12).await));
     let flaky = parse::load(Path::new("scenarios/flaky-circuit-breaker.toml")).unwrap();
-    let failed = |o: &scenario::drill::DrillOutcome| o.observed.incidents[0]["stats"]["ordersFailed"].clone();
+    let failed = |o: &DrillOutcome| o.observed.incidents[0]["stats"]["ordersFailed"].clone();
     assert_eq!(failed(&drill(&flaky, 5).await), failed(&drill(&flaky, 5).await));
 }
 

@@ -8,10 +8,10 @@ use actix_web::web;
 use chrono::{DateTime, Duration, Utc};
 use tokio::task::JoinSet;
 
-use super::expect::OrderSeen;
 use crate::chaos::scheduler;
 use crate::clock::{Clock, ManualClock, SystemClock};
 use crate::factory::Factory;
+use crate::scenario::expect::OrderSeen;
 
 pub enum Timebase {
     Virtual {

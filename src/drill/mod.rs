@@ -1,57 +1,30 @@
 //! Runs a scenario as a drill, over HTTP like a vendor, a student and an instructor would: on an
 //! in-process factory with a manual clock, or against a live factory in real time.
 
-use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
-use super::expect::{Observed, Verdict};
-use super::runner::{Target, run};
-use super::timebase::Timebase;
-use super::{Resolution, Scenario, StartSpec};
+mod outcome;
+mod runner;
+mod target;
+mod timebase;
+
 use crate::clock::ManualClock;
 use crate::config::Config;
 use crate::domain::ApiKey;
 use crate::random::Draws;
+use crate::scenario::{self, Resolution, Scenario, StartSpec};
 use crate::startup::Application;
+pub use outcome::DrillOutcome;
+use runner::run;
+use target::Target;
+use timebase::Timebase;
 
 /// Where a drill starts its clock unless the chaos has a fixed instant: 08:00 in Denver on a
 /// winter Tuesday, so reports read the same on every machine.
 pub fn drill_epoch() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 1, 15, 0, 0).unwrap()
-}
-
-#[derive(Debug)]
-pub struct DrillOutcome {
-    pub seed: u64,
-    pub notes: Vec<String>,
-    pub observed: Observed,
-    pub verdicts: Vec<Verdict>,
-}
-
-impl DrillOutcome {
-    pub fn passed(&self) -> bool {
-        self.verdicts.iter().all(|v| v.met)
-    }
-
-    /// The reports, then a line per expectation.
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        for note in &self.notes {
-            let _ = writeln!(out, "note: {note}");
-        }
-        for report in &self.observed.reports {
-            let _ = writeln!(out, "\n{report}");
-        }
-        let _ = writeln!(out, "---\nexpectations:");
-        for v in &self.verdicts {
-            let _ = writeln!(out, "  {}", v.line);
-        }
-        let met = self.verdicts.iter().filter(|v| v.met).count();
-        let _ = writeln!(out, "{met} of {} expectations met", self.verdicts.len());
-        out
-    }
 }
 
 /// Runs the drill on a fresh in-process factory with a manual clock; `btc_usd` prices its
@@ -147,7 +120,7 @@ fn last_event(scenario: &Scenario) -> Duration {
 /// the file is broken or the drill could not run.
 pub async fn command(args: &crate::config::DrillArgs, config: &Config) -> std::process::ExitCode {
     use std::process::ExitCode;
-    let scenario = match super::parse::load(&args.file) {
+    let scenario = match scenario::parse::load(&args.file) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{e}");
@@ -155,7 +128,7 @@ pub async fn command(args: &crate::config::DrillArgs, config: &Config) -> std::p
         }
     };
     if args.check {
-        print!("{}", super::describe(&scenario));
+        print!("{}", scenario::describe(&scenario));
         return ExitCode::SUCCESS;
     }
     let seed = config.seed.unwrap_or_else(|| Draws::from_os().seed());
