@@ -131,26 +131,15 @@ async fn a_live_drill_of_an_expiring_chaos_reads_it_expired() {
     let dir = tempfile::tempdir().unwrap();
     let admin = "live-expiry-admin-key-0123456789abcdef012345";
     let mut factory = crate::process::start(&dir.path().join("data"), &[("FACTORY_ADMIN_KEY", admin)]);
-    let file = dir.path().join("expiring.toml");
-    std::fs::write(
-        &file,
+    let text = crate::scenarios::live_drill(
+        &factory,
+        dir.path(),
+        admin,
         "vendors = [\"team5\"]\n[chaos]\nmode = \"overload\"\nstart = \"+1s\"\nmax_duration = \"2s\"\n\
          [[orders]]\nat = [\"+0s\", \"+1s\"]\nitems = [{ price = 0.5 }]\n\
          [expect]\nstate = \"expired\"\nresolved_by = \"expiry\"\norders_failed = 2\nseconds_to_resolve = 2\n",
     )
-    .unwrap();
-    let url = factory.url.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_pizza-factory"))
-            .args(["drill", file.to_str().unwrap(), "--url", &url, "--admin-key", admin])
-            .env_remove("FACTORY_ADMIN_KEY")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{text}");
+    .await;
     assert!(text.contains("4 of 4 expectations met"), "{text}");
     let client = reqwest::Client::new();
     let incidents: Value = client

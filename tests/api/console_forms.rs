@@ -264,28 +264,7 @@ async fn the_incident_page_draws_its_orders_per_minute_with_markers() {
 async fn the_incidents_page_pages_filters_and_sorts_a_term() {
     let app = spawn_app().await;
     let console = Console::sign_in(&app).await;
-    let roster: String = std::iter::once("id,name".to_owned())
-        .chain((0..120).map(|i| format!("t{i:03},Team {i}")))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let res = app
-        .client
-        .post(format!("{}/api/admin/vendors/import", app.url))
-        .bearer_auth(crate::helpers::ADMIN_KEY)
-        .header("content-type", "text/csv")
-        .body(roster)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let (status, _) = app
-        .admin(
-            Method::POST,
-            "/api/admin/scenarios/semester-campaign/apply",
-            Some(json!({"vendors": "all", "seed": 3})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED);
+    crate::paging::class_with_a_term(&app, 120).await;
     let rows = |page: &str| page.matches("href=\"/admin/incidents/").count();
     let (_, first) = console.get("/admin/incidents?state=scheduled&sort=start").await;
     assert!(first.contains("120 incidents · page 1 of 3"), "{first}");

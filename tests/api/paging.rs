@@ -21,7 +21,7 @@ async fn get(app: &TestApp, url: &str) -> (Vec<Value>, u64, Option<String>) {
 }
 
 /// A class of `n` vendors from one roster, each with chaos of the semester campaign scheduled.
-async fn class_with_a_term(app: &TestApp, n: usize) {
+pub async fn class_with_a_term(app: &TestApp, n: usize) {
     let ids: Vec<usize> = (0..n).collect();
     for chunk in ids.chunks(1000) {
         let roster: String = std::iter::once("id,name".to_owned())

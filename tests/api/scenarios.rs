@@ -243,27 +243,16 @@ async fn a_live_drill_runs_against_a_running_factory_with_vendors_of_its_own() {
     let dir = tempfile::tempdir().unwrap();
     let admin = "live-drill-admin-key-0123456789abcdef0123456789";
     let mut factory = crate::process::start(&dir.path().join("data"), &[("FACTORY_ADMIN_KEY", admin)]);
-    let file = dir.path().join("live.toml");
-    std::fs::write(
-        &file,
+    let text = live_drill(
+        &factory,
+        dir.path(),
+        admin,
         "vendors = [\"team7\"]\n[chaos]\nmode = \"fail\"\nstart = \"+1s\"\n\
          [[orders]]\nat = [\"+0s\", \"+1s\"]\nitems = [{ price = 0.5 }]\n\
          [resolve]\nby = \"report\"\nafter = \"2s\"\n\
          [expect]\norders_failed = 2\nlost_revenue = 1.0\nstate = \"resolved\"\nresolved_by = \"report\"\nstatuses = [500]\n",
     )
-    .unwrap();
-    let url = factory.url.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_pizza-factory"))
-            .args(["drill", file.to_str().unwrap(), "--url", &url, "--admin-key", admin])
-            .env_remove("FACTORY_ADMIN_KEY")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{text}");
+    .await;
     assert!(text.contains("5 of 5 expectations met"), "{text}");
     assert!(text.contains("chaos on vendor `team7-drill-"), "{text}");
 
@@ -293,4 +282,24 @@ async fn a_live_drill_runs_against_a_running_factory_with_vendors_of_its_own() {
     );
     assert_eq!(incidents[0]["drill"], true, "and is marked as a drill's: {incidents}");
     factory.terminate();
+}
+
+/// Runs `pizza-factory drill --url` with `scenario` against a running factory; asserts that it
+/// exits 0 and returns what it printed.
+pub async fn live_drill(factory: &crate::process::Factory, dir: &Path, admin: &'static str, scenario: &str) -> String {
+    let file = dir.join("live.toml");
+    std::fs::write(&file, scenario).unwrap();
+    let url = factory.url.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_pizza-factory"))
+            .args(["drill", file.to_str().unwrap(), "--url", &url, "--admin-key", admin])
+            .env_remove("FACTORY_ADMIN_KEY")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    text
 }
