@@ -7,11 +7,9 @@ use uuid::Uuid;
 use super::{bad_row, classify};
 use crate::domain::incident::Stats;
 use crate::domain::{ChaosMode, FixCode, Incident, IncidentState, ResolvedBy, TimelineEvent, VendorId, Voided};
-use crate::store::{
-    IncidentFilter, OpenIncident, Recorded, StoreError, StoreResult, Transition, from_ms, kept_note, to_ms,
-};
+use crate::store::{OpenIncident, Recorded, StoreError, StoreResult, Transition, from_ms, kept_note, to_ms};
 
-const COLUMNS: &str = "id, vendor_id, mode, params, state, initiated_by, initiated_at, start_at, started_at, \
+pub(super) const COLUMNS: &str = "id, vendor_id, mode, params, state, initiated_by, initiated_at, start_at, started_at, \
      first_failure_at, resolved_at, resolved_by, max_duration_secs, orders_affected, orders_failed, \
      orders_succeeded, lost_satoshi, wrong_fix_codes, fix_code, vendor_uid, drill, voided_at, voided_by, voided_reason";
 
@@ -64,7 +62,7 @@ fn from_row(r: &Row) -> StoreResult<(Incident, FixCode)> {
 
 /// The incidents of `rows`, leaving out (and logging) any row that does not read as one: one
 /// damaged row must not keep the factory from starting or listing the others.
-fn good_incidents(rows: &[Row]) -> Vec<(Incident, FixCode)> {
+pub(super) fn good_incidents(rows: &[Row]) -> Vec<(Incident, FixCode)> {
     rows.iter()
         .filter_map(|r| match from_row(r) {
             Ok(found) => Some(found),
@@ -106,7 +104,7 @@ async fn timeline(c: &impl GenericClient, id: &str) -> StoreResult<Vec<TimelineE
         .collect())
 }
 
-fn state_names(states: &[IncidentState]) -> Vec<&'static str> {
+pub(super) fn state_names(states: &[IncidentState]) -> Vec<&'static str> {
     states.iter().map(|s| s.as_str()).collect()
 }
 
@@ -255,91 +253,4 @@ pub(super) async fn one(c: &impl GenericClient, id: Uuid) -> StoreResult<Option<
         .remove(&id)
         .unwrap_or_default();
     Ok(Some(incident))
-}
-
-/// The WHERE clause of every incident list: parameters $1 to $5 are `matching_args`.
-const MATCHING: &str = "WHERE (cardinality($1::text[]) = 0 OR state = ANY($1)) \
-     AND ($2::text IS NULL OR vendor_id = $2) AND ($3::text IS NULL OR vendor_uid = $3) \
-     AND ($4 OR (voided_at IS NULL AND NOT drill)) AND ($5::text IS NULL OR mode = $5)";
-
-type Matching<'a> = (
-    Vec<&'static str>,
-    Option<&'a str>,
-    Option<String>,
-    bool,
-    Option<&'static str>,
-);
-
-fn matching_args(filter: &IncidentFilter) -> Matching<'_> {
-    (
-        state_names(&filter.states),
-        filter.vendor.as_ref().map(|v| v.as_str()),
-        filter.vendor_uid.map(|u| u.to_string()),
-        filter.include_voided,
-        filter.mode.map(|m| m.as_str()),
-    )
-}
-
-pub(super) async fn list(c: &impl GenericClient, filter: &IncidentFilter) -> StoreResult<Vec<Incident>> {
-    let (states, vendor, uid, voided, mode) = matching_args(filter);
-    let order = if filter.by_start {
-        "start_at ASC, seq ASC"
-    } else {
-        "initiated_at DESC, seq DESC"
-    };
-    let rows = c
-        .query(
-            &format!("SELECT {COLUMNS} FROM incidents {MATCHING} ORDER BY {order} LIMIT $6 OFFSET $7"),
-            &[
-                &states,
-                &vendor,
-                &uid,
-                &voided,
-                &mode,
-                &(filter.limit as i64),
-                &(filter.offset as i64),
-            ],
-        )
-        .await
-        .map_err(classify)?;
-    let mut found: Vec<Incident> = good_incidents(&rows).into_iter().map(|(i, _)| i).collect();
-    if filter.summaries {
-        return Ok(found);
-    }
-    // One round trip for the whole page's timelines, not one per incident.
-    let ids: Vec<String> = found.iter().map(|i| i.id.to_string()).collect();
-    let mut minutes = super::minutes::of(c, &ids).await?;
-    let events = c
-        .query(
-            "SELECT incident_id, at, kind, detail FROM incident_events WHERE incident_id = ANY($1) ORDER BY at, seq",
-            &[&ids],
-        )
-        .await
-        .map_err(classify)?;
-    let mut timelines: std::collections::HashMap<String, Vec<TimelineEvent>> = std::collections::HashMap::new();
-    for r in &events {
-        timelines.entry(r.get(0)).or_default().push(TimelineEvent {
-            at: from_ms(r.get(1)),
-            kind: r.get(2),
-            detail: r.get(3),
-        });
-    }
-    for incident in &mut found {
-        let id = incident.id.to_string();
-        incident.timeline = timelines.remove(&id).unwrap_or_default();
-        incident.minutes = minutes.remove(&id).unwrap_or_default();
-    }
-    Ok(found)
-}
-
-pub(super) async fn count(c: &impl GenericClient, filter: &IncidentFilter) -> StoreResult<u64> {
-    let (states, vendor, uid, voided, mode) = matching_args(filter);
-    let row = c
-        .query_one(
-            &format!("SELECT COUNT(*) FROM incidents {MATCHING}"),
-            &[&states, &vendor, &uid, &voided, &mode],
-        )
-        .await
-        .map_err(classify)?;
-    Ok(row.get::<_, i64>(0).max(0) as u64)
 }

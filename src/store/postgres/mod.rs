@@ -2,6 +2,7 @@
 
 mod controls;
 mod incidents;
+mod listing;
 mod minutes;
 mod sessions;
 mod stats;
@@ -257,11 +258,11 @@ impl Store for PostgresStore {
     }
 
     async fn incidents(&self, filter: &IncidentFilter) -> StoreResult<Vec<Incident>> {
-        incidents::list(&**self.client().await?, filter).await
+        listing::list(&**self.client().await?, filter).await
     }
 
     async fn incident_count(&self, filter: &IncidentFilter) -> StoreResult<u64> {
-        incidents::count(&**self.client().await?, filter).await
+        listing::count(&**self.client().await?, filter).await
     }
 
     async fn reschedule_incident(
