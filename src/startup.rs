@@ -89,12 +89,15 @@ impl Application {
                 )
                 .app_data(web::PathConfig::default().error_handler(error::path_error))
                 .app_data(web::QueryConfig::default().error_handler(error::query_error))
-                .wrap(from_fn(move |req, next| body_deadline::enforce(timeout, req, next)))
+                .wrap(body_deadline::BodyDeadline { limit: timeout })
                 .wrap(from_fn(cors::cors))
                 .wrap(from_fn(access::access))
-                .configure(student::configure)
+                // Literal paths first: see `routes::configure_literal`. The student's page takes
+                // its report URLs before the JSON route of the same pattern.
+                .configure(routes::configure_literal)
                 .configure(crate::console::configure)
-                .configure(routes::configure)
+                .configure(student::configure)
+                .configure(routes::configure_patterns)
                 .default_service(web::to(error::unknown_endpoint))
         })
         // Signals are ours (`run_until_signalled`): actix would force-stop on SIGINT.
