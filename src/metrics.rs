@@ -48,12 +48,16 @@ pub struct Metrics {
     /// Unlabelled on purpose: a scheduled chaos is never attributed to a vendor.
     pub chaos_scheduled: Gauge,
     pub chaos_active: Gauge,
+    /// Set at each scrape, so "active for too long" is an alert rule, not a per-order cost.
+    pub chaos_oldest_active: Gauge,
     pub resolved: Family<ResolvedLabels, Counter>,
     pub seconds_to_resolve: Histogram,
     pub scheduler_lag: Histogram,
     pub store_latency: Family<StoreLabels, Histogram>,
     pub throttled_in_flight: Gauge,
     pub throttle_overflow: Counter,
+    /// The instance's cap on throttled orders, so a rule can compare the in-flight gauge to it.
+    pub throttle_cap: Gauge,
 }
 
 impl Default for Metrics {
@@ -78,6 +82,7 @@ impl Metrics {
             chaos_responses: Family::default(),
             chaos_scheduled: Gauge::default(),
             chaos_active: Gauge::default(),
+            chaos_oldest_active: Gauge::default(),
             resolved: Family::default(),
             seconds_to_resolve: Histogram::new([
                 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0,
@@ -86,6 +91,7 @@ impl Metrics {
             store_latency,
             throttled_in_flight: Gauge::default(),
             throttle_overflow: Counter::default(),
+            throttle_cap: Gauge::default(),
             registry: Registry::default(),
         };
         registry.register(
@@ -114,6 +120,11 @@ impl Metrics {
             m.chaos_scheduled.clone(),
         );
         registry.register("chaos_active", "Chaos active now (all vendors)", m.chaos_active.clone());
+        registry.register(
+            "chaos_oldest_active_seconds",
+            "Seconds since the oldest active chaos started (0 when none; all vendors)",
+            m.chaos_oldest_active.clone(),
+        );
         registry.register("incidents_resolved", "Incidents ended, by how", m.resolved.clone());
         registry.register(
             "incident_seconds_to_resolve",
@@ -139,6 +150,11 @@ impl Metrics {
             "throttle_overflow",
             "Throttled orders answered at once because a cap was reached",
             m.throttle_overflow.clone(),
+        );
+        registry.register(
+            "throttle_cap",
+            "Throttled orders all vendors may have waiting on this instance",
+            m.throttle_cap.clone(),
         );
         Self { registry, ..m }
     }

@@ -27,6 +27,11 @@ pub async fn metrics(f: web::Data<Factory>, req: HttpRequest) -> Result<HttpResp
     let (active, scheduled): (Vec<_>, Vec<_>) = f.directory.live_chaos().into_iter().partition(|c| c.bites(now));
     f.metrics.chaos_active.set(active.len() as i64);
     f.metrics.chaos_scheduled.set(scheduled.len() as i64);
+    let oldest = active.iter().map(|c| (now - c.start_at).num_seconds()).max();
+    f.metrics.chaos_oldest_active.set(oldest.unwrap_or(0).max(0));
+    f.metrics
+        .throttle_cap
+        .set(i64::try_from(f.config.max_throttled_total).unwrap_or(i64::MAX));
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(f.metrics.render()))

@@ -24,6 +24,7 @@ mod instants;
 mod key_rotation;
 mod minutes;
 mod money;
+mod monitoring;
 mod operations;
 mod paging;
 mod process;

@@ -44,6 +44,8 @@ mod key_rotation;
 mod minutes;
 #[path = "../api/money.rs"]
 mod money;
+#[path = "../api/monitoring.rs"]
+mod monitoring;
 #[path = "../api/operations.rs"]
 mod operations;
 #[path = "../api/paging.rs"]
