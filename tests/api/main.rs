@@ -5,6 +5,7 @@ pub const BACKEND: backend::Backend = backend::Backend::Sqlite;
 
 mod backend;
 
+mod blackout;
 mod campaigns;
 mod chaos;
 mod chaos_input;
