@@ -17,6 +17,6 @@ pub use chaos::{ChaosMode, ChaosParams};
 pub use incident::{Incident, IncidentState, ResolvedBy, Stats, TimelineEvent, Voided};
 pub use minute::{Minute, MinuteCount};
 pub use pause::Pause;
-pub use secret::{ApiKey, FixCode, KeyHash};
+pub use secret::{ApiKey, FeedToken, FixCode, KeyHash};
 pub use vendor::{Role, Vendor, VendorId};
 pub use window::ChaosWindow;

@@ -6,6 +6,7 @@ pub const BACKEND: backend::Backend = backend::Backend::Sqlite;
 mod backend;
 
 mod blackout;
+mod calendar;
 mod campaigns;
 mod chaos;
 mod chaos_input;

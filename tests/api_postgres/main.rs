@@ -8,6 +8,8 @@ pub const BACKEND: backend::Backend = backend::Backend::Postgres;
 mod backend;
 #[path = "../api/blackout.rs"]
 mod blackout;
+#[path = "../api/calendar.rs"]
+mod calendar;
 #[path = "../api/campaigns.rs"]
 mod campaigns;
 #[path = "../api/chaos.rs"]
