@@ -6,6 +6,7 @@ use chrono::NaiveTime;
 use chrono_tz::Tz;
 use clap::{Args, Parser, Subcommand};
 
+use crate::domain::blackout::DateRange;
 use crate::domain::ip_block::Block;
 use crate::domain::window::{parse_time, parse_tz};
 use crate::tickets::Algorithm;
@@ -140,6 +141,18 @@ pub struct Config {
     /// Minutes an instructor console session lasts unused before it must sign in again.
     #[arg(long, env = "FACTORY_SESSION_IDLE_MINUTES", default_value_t = 720, value_parser = clap::value_parser!(u32).range(1..=525_600), global = true)]
     pub session_idle_minutes: u32,
+    /// Blackout dates in the configured zone, on which no chaos starts: dates and inclusive
+    /// ranges, comma-separated, such as 2026-12-21..2027-01-04,2027-03-16.
+    #[arg(long, env = "FACTORY_BLACKOUT", default_value = "", value_parser = parse_blackout, global = true)]
+    pub blackout: BlackoutDates,
+}
+
+/// The configured blackout dates (a named type, so clap takes the whole list as one value).
+#[derive(Clone, Debug, Default)]
+pub struct BlackoutDates(pub Vec<DateRange>);
+
+fn parse_blackout(raw: &str) -> Result<BlackoutDates, String> {
+    crate::domain::blackout::parse_list("FACTORY_BLACKOUT", raw).map(BlackoutDates)
 }
 
 /// A list of address blocks (a named type, so clap takes the whole list as one value).
@@ -191,5 +204,25 @@ impl Config {
             Some(url) => PathBuf::from(url.strip_prefix("sqlite://").unwrap_or(url)),
             None => self.data_dir.join("factory.db"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::Cli;
+
+    #[test]
+    fn a_bad_blackout_list_stops_the_start_with_the_entry_named() {
+        let err = Cli::try_parse_from(["pizza-factory", "--blackout", "2026-12-21..2027-01-04,2027-02-30"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("FACTORY_BLACKOUT: \"2027-02-30\" is not a date YYYY-MM-DD or a range"),
+            "{err}"
+        );
+        let ok = Cli::try_parse_from(["pizza-factory", "--blackout", "2026-12-21..2027-01-04,2027-03-16"]).unwrap();
+        assert_eq!(ok.config.blackout.0.len(), 2);
     }
 }

@@ -10,7 +10,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::directory::{Directory, LiveChaos, StatsBook};
 use crate::domain::vendor::Role;
-use crate::domain::{ApiKey, Vendor, VendorId};
+use crate::domain::{ApiKey, Blackout, Vendor, VendorId};
 use crate::limiter::FixCodeLimiter;
 use crate::metrics::Metrics;
 use crate::random::Draws;
@@ -93,6 +93,11 @@ impl Factory {
         };
         factory.reload().await?;
         Ok(factory)
+    }
+
+    /// The configured blackout dates, read in the configured zone.
+    pub fn blackout(&self) -> Blackout {
+        Blackout::new(self.config.time_zone, &self.config.blackout.0)
     }
 
     /// Starts a shutdown: every order held in a throttle, and any held later, is answered now.

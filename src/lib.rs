@@ -1,5 +1,6 @@
 //! Pizza Factory: signed JWT tickets for JWT Pizza vendors, and chaos to teach incident response.
 
+pub mod calendar;
 pub mod chaos;
 pub mod clock;
 pub mod config;

@@ -23,17 +23,21 @@ pub(super) fn postponed(f: &Factory, start: DateTime<Utc>, now: DateTime<Utc>) -
 }
 
 /// A random moment of the configured daily window on the first day whose window opens at or
-/// after `until`: a whole window to draw from, never the sliver left of one the pause cut.
+/// after `until` and is not a blackout date: a whole window to draw from, never the sliver left
+/// of one the pause cut.
 pub(super) fn after_pause(f: &Factory, until: DateTime<Utc>) -> DateTime<Utc> {
     let (from, to) = f.config.chaos_window;
     let tz = f.config.time_zone;
     let mut date = until.with_timezone(&tz).date_naive();
-    // A week is plenty: only a window the zone skips entirely (a DST gap) is passed over.
-    for _ in 0..7 {
+    let blackout = f.blackout();
+    // A week past the blackout days is plenty: besides them, only a window the zone skips
+    // entirely (a DST gap) is passed over.
+    let days = 7 + crate::domain::blackout::MAX_RANGE_DAYS as usize * f.config.blackout.0.len();
+    for _ in 0..days {
         let window = ChaosWindow { from, to, tz, date };
         if let Ok((start, _)) = window.bounds()
             && start >= until
-            && let Ok(t) = window.pick(until, |low, high| f.draws.below(low, high))
+            && let Ok(t) = window.pick(until, &blackout, |low, high| f.draws.below(low, high))
         {
             return t;
         }

@@ -10,7 +10,7 @@ use super::{ChaosError, ChaosRequest, Start, settle};
 use crate::directory::LiveChaos;
 use crate::domain::chaos::check_max_duration;
 use crate::domain::incident::Stats;
-use crate::domain::{FixCode, Incident, IncidentState, TimelineEvent, VendorId};
+use crate::domain::{Blackout, FixCode, Incident, IncidentState, TimelineEvent, VendorId};
 use crate::factory::Factory;
 use crate::store::{OpenIncident, Recorded, StoreError};
 
@@ -35,18 +35,36 @@ pub async fn request_own(f: &Factory, vendor: &VendorId, request: ChaosRequest) 
     Ok(())
 }
 
-/// The instant a requested start means at `now`; a past instant or an ended window is refused.
+/// The instant a requested start means at `now`; a past instant, an ended window or a start on
+/// a blackout date is refused (a window draws only off blackout dates).
 pub(super) fn start_instant(f: &Factory, start: Start, now: DateTime<Utc>) -> Result<DateTime<Utc>, ChaosError> {
-    match start {
-        Start::Now => Ok(now),
+    let blackout = f.blackout();
+    let at = match start {
+        Start::Now => now,
         Start::At(t) if t < now - Duration::seconds(5) => {
-            Err(ChaosError::Invalid("start must not be in the past".into()))
+            return Err(ChaosError::Invalid("start must not be in the past".into()));
         }
-        Start::At(t) => Ok(t.max(now)),
+        Start::At(t) => t.max(now),
+        Start::Window(w) => {
+            return w
+                .pick(now, &blackout, |low, high| f.draws.below(low, high))
+                .map_err(|e| ChaosError::Invalid(e.message(&w)));
+        }
+    };
+    blackout.check(at).map_err(ChaosError::Invalid)?;
+    Ok(at)
+}
+
+/// A vendor's own request is never refused for a blackout: a start drawn on one moves to the
+/// same local time on the next open day, and the vendor gets the same answer as ever.
+fn own_start_instant(f: &Factory, start: Start, now: DateTime<Utc>) -> Result<DateTime<Utc>, ChaosError> {
+    let drawn = match start {
         Start::Window(w) => w
-            .pick(now, |low, high| f.draws.below(low, high))
-            .map_err(|e| ChaosError::Invalid(e.message(&w))),
-    }
+            .pick(now, &Blackout::default(), |low, high| f.draws.below(low, high))
+            .map_err(|e| ChaosError::Invalid(e.message(&w)))?,
+        other => start_instant(f, other, now)?,
+    };
+    Ok(f.blackout().next_open(drawn, f.config.time_zone))
 }
 
 /// Records the incident in the store, then in the directory; `None` if a kept one stands.
@@ -77,7 +95,12 @@ async fn record(
         .params
         .validate(request.mode, f.config.max_delay_ms, f.draws.next_u64())
         .map_err(ChaosError::Invalid)?;
-    let (start_at, held) = super::postpone::postponed(f, start_instant(f, request.start, now)?, now);
+    let start = if own_request {
+        own_start_instant(f, request.start, now)?
+    } else {
+        start_instant(f, request.start, now)?
+    };
+    let (start_at, held) = super::postpone::postponed(f, start, now);
     let incident = Incident {
         id: Uuid::new_v4(),
         vendor_id: vendor.clone(),

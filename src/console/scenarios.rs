@@ -38,6 +38,8 @@ struct Scenarios {
     form: ApplyForm,
     error: String,
     outcome: Option<Outcome>,
+    /// The factory's blackout dates, where campaigns are scheduled.
+    blackout: String,
 }
 
 /// The apply form as typed.
@@ -144,6 +146,7 @@ fn render(
                 })
                 .collect(),
             vendors,
+            blackout: f.blackout().describe(),
             form,
             error,
             outcome,

@@ -139,6 +139,8 @@ struct VendorPage {
     error: FormError,
     move_error: String,
     history: Vec<Line>,
+    /// The factory's blackout dates, where chaos is scheduled.
+    blackout: String,
 }
 
 async fn render(
@@ -204,6 +206,7 @@ async fn render(
             error,
             move_error,
             history,
+            blackout: f.blackout().describe(),
         },
     )
 }

@@ -1,5 +1,6 @@
 //! The factory's vocabulary: parsed types that cannot hold an invalid value.
 
+pub mod blackout;
 pub mod chaos;
 pub mod incident;
 pub mod instant;
@@ -11,10 +12,11 @@ pub mod secret;
 pub mod vendor;
 pub mod window;
 
+pub use blackout::Blackout;
 pub use chaos::{ChaosMode, ChaosParams};
 pub use incident::{Incident, IncidentState, ResolvedBy, Stats, TimelineEvent, Voided};
 pub use minute::{Minute, MinuteCount};
 pub use pause::Pause;
-pub use secret::{ApiKey, FixCode, KeyHash};
+pub use secret::{ApiKey, FeedToken, FixCode, KeyHash};
 pub use vendor::{Role, Vendor, VendorId};
 pub use window::ChaosWindow;

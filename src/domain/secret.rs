@@ -1,4 +1,4 @@
-//! Secrets: API keys and fix codes. They never print; only their hashes are stored.
+//! Secrets: API keys, fix codes and calendar feed tokens. They never print; only their hashes are stored.
 
 use std::fmt;
 
@@ -123,6 +123,38 @@ impl fmt::Debug for FixCode {
     }
 }
 
+/// The secret in a calendar feed's URL. 128 random bits, hex, like a fix code; unlike one it is
+/// only shown once and kept as its hash (`KeyHash`), as API keys and console sessions are.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FeedToken(String);
+
+impl FeedToken {
+    pub fn generate() -> Self {
+        Self(hex(&secure_bytes::<16>()))
+    }
+
+    /// A token as a URL presents it, whatever its shape: looked up by its hash like a real one,
+    /// so a malformed token is answered exactly as an unknown one.
+    pub fn presented(raw: &str) -> Self {
+        Self(raw.to_owned())
+    }
+
+    pub fn hash(&self) -> KeyHash {
+        KeyHash::of(self.0.as_bytes())
+    }
+
+    /// The plain token, for the one response that shows the feed's URL.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for FeedToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("FeedToken(<redacted>)")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +185,17 @@ mod tests {
         let h = ApiKey::parse("abc").unwrap().hash();
         assert_eq!(KeyHash::from_hex(&h.to_hex()), Some(h));
         assert_eq!(KeyHash::from_hex("zz"), None);
+    }
+
+    #[test]
+    fn feed_tokens_are_128_bits_of_hex_and_never_print() {
+        let token = FeedToken::generate();
+        assert_eq!(token.expose().len(), 32);
+        assert!(token.expose().bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_eq!(FeedToken::presented(token.expose()), token);
+        assert_ne!(FeedToken::generate(), token);
+        assert_eq!(token.hash(), KeyHash::of(token.expose().as_bytes()));
+        assert!(!format!("{token:?}").contains(token.expose()));
     }
 
     #[test]

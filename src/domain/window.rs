@@ -3,6 +3,8 @@
 use chrono::{DateTime, NaiveDate, NaiveTime, Offset, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 
+use super::blackout::{Blackout, DateRange};
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ChaosWindow {
     pub from: NaiveTime,
@@ -47,6 +49,8 @@ pub enum WindowError {
     Ended,
     /// The date is at the edge of what the calendar can represent.
     OutOfRange,
+    /// What is left of the window lies on blackout dates: the first one and its range.
+    Blackout(NaiveDate, DateRange),
 }
 
 impl WindowError {
@@ -63,6 +67,9 @@ impl WindowError {
             WindowError::NoMoment => format!("window {span} holds no moment: the zone skips it (daylight saving)"),
             WindowError::Ended => format!("window {span} has already ended"),
             WindowError::OutOfRange => format!("window.date {} is out of range", w.date),
+            WindowError::Blackout(date, range) => {
+                format!("window {span} has no moment off blackout dates: {date} is a blackout date ({range})")
+            }
         }
     }
 }
@@ -147,17 +154,35 @@ impl ChaosWindow {
         Ok((instant(pieces[0].0)?, instant(pieces[pieces.len() - 1].1)?))
     }
 
-    /// A uniformly drawn second of what is left of the window at `now`; `draw(low, high)`
-    /// returns a value in `low..high`. A window open now draws from now on, never before.
-    pub fn pick(&self, now: DateTime<Utc>, draw: impl FnOnce(i64, i64) -> i64) -> Result<DateTime<Utc>, WindowError> {
+    /// Whether any moment of the window lies off `blackout`'s dates.
+    pub fn open_under(&self, blackout: &Blackout) -> bool {
+        self.pieces().is_ok_and(|p| !blackout.cut(p).is_empty())
+    }
+
+    /// A uniformly drawn second of what is left of the window at `now` off `blackout`'s dates;
+    /// `draw(low, high)` returns a value in `low..high`. A window open now draws from now on,
+    /// never before.
+    pub fn pick(
+        &self,
+        now: DateTime<Utc>,
+        blackout: &Blackout,
+        draw: impl FnOnce(i64, i64) -> i64,
+    ) -> Result<DateTime<Utc>, WindowError> {
         // From the next whole second on, so a draw is never before `now`.
         let floor = now.timestamp() + i64::from(now.timestamp_subsec_nanos() > 0);
-        let left: Vec<Piece> = self
+        let ahead: Vec<Piece> = self
             .pieces()?
             .into_iter()
             .map(|(start, end)| (start.max(floor), end))
             .filter(|(start, end)| start < end)
             .collect();
+        let first = ahead.first().map(|p| p.0);
+        let left = blackout.cut(ahead);
+        if let (true, Some(first)) = (left.is_empty(), first)
+            && let Some((date, range)) = blackout.covering(instant(first)?)
+        {
+            return Err(WindowError::Blackout(date, range));
+        }
         let total: i64 = left.iter().map(|(start, end)| end - start).sum();
         if total == 0 {
             return Err(WindowError::Ended);

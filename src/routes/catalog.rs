@@ -8,7 +8,9 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 
 use super::bodies::*;
 pub use super::endpoint::{Auth, Endpoint, Reply, SchemaFn};
-use super::{chaos, docs, health, incidents, metrics, openapi, pause, roster, scenarios, support, tickets, vendors};
+use super::{
+    calendar, chaos, docs, health, incidents, metrics, openapi, pause, roster, scenarios, support, tickets, vendors,
+};
 use crate::domain::Incident;
 use crate::factory::Factory;
 
@@ -159,6 +161,15 @@ pub static ENDPOINTS: LazyLock<Vec<Endpoint>> = LazyLock::new(|| {
             .also(200, schema::<serde_json::Value>)
             .errors(&[400, 401, 403, 404, 405, 409, 413, 415, 503])
             .example(r#"curl -X POST $FACTORY/api/admin/scenarios/semester-campaign/apply -H 'authorization: Bearer $ADMIN' -H 'content-type: application/json' -d '{"vendors":"all","firstDate":"2026-09-07","spanDays":91,"days":["mon","tue","wed","thu","fri"],"exclude":["2026-11-23..2026-11-27"],"seed":5125,"dryRun":true}'"#, r#"{"scenario":"semester-campaign","seed":5125,"plan":[{"vendorId":"team01","mode":"fail","startAt":"2026-10-13T16:21:07.000Z","startAtLocal":"2026-10-13T10:21:07.000-06:00"}],"skipped":[]}"#),
+        ep("POST", "/api/admin/calendar", Admin, "Create a secret calendar feed of scheduled, active and past chaos; its URL, shown only here, needs no key (admin)", || web::post().to(calendar::create), Reply::Json(201, schema::<calendar::CreatedFeed>))
+            .example("curl -X POST $FACTORY/api/admin/calendar -H 'authorization: Bearer $ADMIN'", r#"{"id":"...","url":"https://factory.example/api/calendar/....ics"}"#),
+        ep("GET", "/api/admin/calendar", Admin, "List calendar feeds: id and creation, never their URLs (admin)", || web::get().to(calendar::list), Reply::Json(200, schema::<Vec<calendar::Feed>>))
+            .example("curl $FACTORY/api/admin/calendar -H 'authorization: Bearer $ADMIN'", r#"[{"id":"...","created":"2026-12-01T19:00:00.000Z","createdBy":"admin:admin"}]"#),
+        ep("DELETE", "/api/admin/calendar/{id}", Admin, "Revoke a calendar feed: its URL answers 404 from then on (admin)", || web::delete().to(calendar::revoke), Reply::Empty(204))
+            .example("curl -X DELETE $FACTORY/api/admin/calendar/$ID -H 'authorization: Bearer $ADMIN'", "null"),
+        ep("GET", "/api/calendar/{token}.ics", None, "A calendar feed (text/calendar, RFC 5545): one event per scheduled, active or past chaos; the secret URL is the only key", || web::get().to(calendar::feed), Reply::Text(200, "text/calendar"))
+            .errors(&[404, 405, 503])
+            .example("curl $FACTORY/api/calendar/$TOKEN.ics", r#""BEGIN:VCALENDAR...""#),
         ep("POST", "/api/admin/keys/rotate", Admin, "New ticket signing key, listed in the JWKS at once and signing 60 s later; old keys verify until their tickets expire (admin)", || web::post().to(tickets::rotate), Reply::Json(200, schema::<NewKid>))
             .example("curl -X POST $FACTORY/api/admin/keys/rotate -H 'authorization: Bearer $ADMIN'", r#"{"kid":"..."}"#),
         ep("GET", "/api/docs", None, "This list of routes", || web::get().to(|f: web::Data<Factory>| async move { docs::docs(&ENDPOINTS, &f.public_url) }), Reply::Json(200, schema::<Docs>))

@@ -1,6 +1,7 @@
 //! Every route of the factory, registered from the catalog that also documents it.
 
 pub mod bodies;
+pub mod calendar;
 pub mod catalog;
 pub mod chaos;
 pub mod docs;

@@ -41,9 +41,15 @@ fn inline(schema: SchemaFn, g: &mut schemars::SchemaGenerator) -> Value {
 
 fn path_parameters(path: &str, g: &mut schemars::SchemaGenerator) -> Vec<Value> {
     path.split('/')
-        .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        // A placeholder may have a literal suffix in its segment (`{token}.ics`).
+        .filter_map(|seg| {
+            seg.strip_prefix('{')
+                .and_then(|s| s.split_once('}'))
+                .map(|(name, _)| name)
+        })
         .map(|name| {
-            let schema = match (name, path.contains("/incidents/")) {
+            let by_uuid = path.contains("/incidents/") || path.contains("/calendar/");
+            let schema = match (name, by_uuid) {
                 ("mode", _) => g.subschema_for::<ChaosMode>().to_value(),
                 // The report URL takes a vendor id, or an API key from an old link: any string.
                 ("id", true) => json!({"type": "string", "format": "uuid"}),

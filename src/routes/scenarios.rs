@@ -6,8 +6,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::refusals::chaos_error;
-use crate::domain::VendorId;
 use crate::domain::window::{parse_date, parse_time, parse_tz};
+use crate::domain::{Blackout, VendorId};
 use crate::factory::Factory;
 use crate::http::error::body_naming_field;
 use crate::http::{AdminCaller, ApiError};
@@ -26,6 +26,7 @@ pub(crate) fn summary(s: &Scenario) -> Value {
             "days": w.days.iter().map(|d| d.to_string().to_lowercase()).collect::<Vec<_>>(),
             "firstDate": w.first_date,
             "spanDays": w.span_days,
+            "blackout": w.blackout.describe(),
         }}),
     };
     json!({
@@ -216,12 +217,23 @@ pub(crate) async fn apply_scenario(
         first_date: None,
         span_days: 1,
         exclude: Vec::new(),
+        blackout: Blackout::default(),
+    };
+    // The factory's blackout dates join the file's before any day is drawn, so a term plan
+    // draws around them and one that leaves no day says so.
+    let mut file = scenario.chaos.clone();
+    if let StartSpec::Window(w) = &mut file.start {
+        w.blackout = w.blackout.and(&f.blackout());
+    }
+    let default_window = WindowSpec {
+        blackout: f.blackout(),
+        ..default_window
     };
     let spec = ChaosSpec {
         start: term
-            .start(&scenario.chaos.start, default_window, f.clock.now())
+            .start(&file.start, default_window, f.clock.now())
             .map_err(ApiError::bad_request)?,
-        ..scenario.chaos.clone()
+        ..file
     };
     let vendors = vendors(body.vendors)?;
     let planned = campaign::plan(f, &scenario.name, &spec, vendors, seed).map_err(chaos_error)?;

@@ -119,6 +119,7 @@ pub fn plan(
     ids.sort_by(|a, b| a.as_str().cmp(b.as_str()));
     ids.dedup();
     let now = f.clock.now();
+    let blackout = f.blackout().and(&spec.blackout());
     let mut planned = CampaignPlan {
         scenario: scenario.to_owned(),
         seed,
@@ -142,9 +143,15 @@ pub fn plan(
                     instant::format(&t)
                 )));
             }
-            PlannedStart::At(t) => t.max(now),
+            PlannedStart::At(t) => {
+                // Refused for the whole class here, not vendor by vendor halfway through storing.
+                blackout
+                    .check(t.max(now))
+                    .map_err(|e| ChaosError::Invalid(format!("the scenario starts on a blackout date: {e}")))?;
+                t.max(now)
+            }
             PlannedStart::Window(w) => w
-                .pick(now, |low, high| draws.below(low, high))
+                .pick(now, &blackout, |low, high| draws.below(low, high))
                 .map_err(|e| ChaosError::Invalid(e.message(&w)))?,
         };
         // Validated here, with the flaky seed drawn, so the preview shows what will be stored.

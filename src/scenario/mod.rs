@@ -11,7 +11,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
 
 use crate::domain::window::next_day;
-use crate::domain::{ChaosMode, ChaosParams, ChaosWindow, VendorId};
+use crate::domain::{Blackout, ChaosMode, ChaosParams, ChaosWindow, VendorId};
 use crate::random::Draws;
 pub use expect::{Bound, Expect};
 pub use parse::ScenarioError;
@@ -71,6 +71,9 @@ pub struct WindowSpec {
     pub span_days: u32,
     /// Inclusive ranges of dates on which the window stays shut (a holiday week).
     pub exclude: Vec<(NaiveDate, NaiveDate)>,
+    /// The file's `blackout` dates (in the window's zone) and, once applied, the factory's:
+    /// unlike `exclude`, a term never lifts them.
+    pub blackout: Blackout,
 }
 
 #[derive(Clone, Debug)]
@@ -117,6 +120,14 @@ pub enum PlannedStart {
 }
 
 impl ChaosSpec {
+    /// The blackout dates its window honours (none for other starts).
+    pub fn blackout(&self) -> Blackout {
+        match &self.start {
+            StartSpec::Window(w) => w.blackout.clone(),
+            _ => Blackout::default(),
+        }
+    }
+
     /// Draws a mode by weight and, for a window, a day of the range whose window is still ahead.
     pub fn plan(&self, now: DateTime<Utc>, draws: &Draws) -> Result<Plan, String> {
         let total: i64 = self.modes.iter().map(|(_, w)| i64::from(*w)).sum();
@@ -138,7 +149,10 @@ impl ChaosSpec {
             StartSpec::Window(w) => {
                 let days = w.open_days(now);
                 if days.is_empty() {
-                    return Err("the window has no day left that is still ahead".into());
+                    return Err(format!(
+                        "the window has no day left that is still ahead{}",
+                        w.blackout_note()
+                    ));
                 }
                 PlannedStart::Window(days[draws.below(0, days.len() as i64) as usize])
             }
@@ -209,8 +223,17 @@ impl WindowSpec {
                 tz: self.tz,
                 date,
             })
-            .filter(|w| w.bounds().is_ok_and(|(start, _)| start > now))
+            .filter(|w| w.bounds().is_ok_and(|(start, _)| start > now) && w.open_under(&self.blackout))
             .collect()
+    }
+
+    /// How an error about days left names the blackout dates, if any shut some.
+    pub fn blackout_note(&self) -> String {
+        if self.blackout.is_empty() {
+            String::new()
+        } else {
+            format!(" off the blackout dates ({})", self.blackout.describe())
+        }
     }
 }
 

@@ -82,6 +82,8 @@ struct RawWindow {
     days: Option<Vec<Spanned<String>>>,
     first_date: Option<Spanned<toml::Value>>,
     span_days: Option<Spanned<u32>>,
+    /// Blackout dates in the window's zone, as `FACTORY_BLACKOUT` spells them, one a string.
+    blackout: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]

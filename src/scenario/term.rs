@@ -6,7 +6,8 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
 
 use super::{StartSpec, WindowSpec};
-use crate::domain::window::{parse_date, parse_weekday};
+use crate::domain::blackout::DateRange;
+use crate::domain::window::parse_weekday;
 
 /// Most entries `exclude` may list: a year of single days.
 pub const MAX_EXCLUSIONS: usize = 366;
@@ -50,28 +51,14 @@ pub fn parse_days(raw: &[String]) -> Result<Vec<Weekday>, String> {
     Ok(days)
 }
 
-/// `"2026-12-08"` or `"2026-11-23..2026-11-27"` (both ends included).
+/// `"2026-12-08"` or `"2026-11-23..2026-11-27"` (both ends included), as blackout dates are.
 pub fn parse_exclusions(raw: &[String]) -> Result<Vec<(NaiveDate, NaiveDate)>, String> {
     if raw.len() > MAX_EXCLUSIONS {
         return Err(format!("exclude lists at most {MAX_EXCLUSIONS} dates or ranges"));
     }
     raw.iter()
         .enumerate()
-        .map(|(i, r)| {
-            let field = format!("exclude[{i}]");
-            let date = |s: &str| {
-                parse_date(&field, s.trim())
-                    .map_err(|_| format!("{field}: {r:?} is not a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD"))
-            };
-            let (from, to) = match r.split_once("..") {
-                Some((a, b)) => (date(a)?, date(b)?),
-                None => (date(r)?, date(r)?),
-            };
-            if to < from {
-                return Err(format!("{field}: {r:?} ends before it starts"));
-            }
-            Ok((from, to))
-        })
+        .map(|(i, r)| DateRange::parse(&format!("exclude[{i}]"), r).map(|d| (d.from, d.to)))
         .collect()
 }
 
@@ -127,11 +114,12 @@ impl Term {
             };
             return Err(format!(
                 "firstDate, spanDays, days and exclude leave no open day: from {first} to {last} on {days}, \
-                 {} exclusion(s), no {}-{} window ({}) is still ahead",
+                 {} exclusion(s), no {}-{} window ({}) is still ahead{}",
                 w.exclude.len(),
                 w.from.format("%H:%M"),
                 w.to.format("%H:%M"),
-                w.tz
+                w.tz,
+                w.blackout_note()
             ));
         }
         Ok(StartSpec::Window(w))
@@ -141,6 +129,8 @@ impl Term {
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
+
+    use crate::domain::window::parse_date;
 
     use super::*;
 
@@ -153,6 +143,7 @@ mod tests {
             first_date: None,
             span_days: 105,
             exclude: vec![],
+            blackout: Default::default(),
         }
     }
 

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{
-    AdminSession, EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta, Store, StoreResult,
-    Transition, VendorEnding,
+    AdminSession, CalendarFeed, EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta,
+    Store, StoreResult, Transition, VendorEnding,
 };
 use crate::domain::{FixCode, Incident, KeyHash, Pause, TimelineEvent, Vendor, VendorId, Voided};
 use crate::metrics::{Metrics, StoreLabels};
@@ -174,6 +174,22 @@ impl Store for MeteredStore {
 
     async fn end_session(&self, id: KeyHash) -> StoreResult<()> {
         self.timed("end_session", self.inner.end_session(id)).await
+    }
+
+    async fn create_feed(&self, feed: &CalendarFeed) -> StoreResult<()> {
+        self.timed("create_feed", self.inner.create_feed(feed)).await
+    }
+
+    async fn feeds(&self) -> StoreResult<Vec<CalendarFeed>> {
+        self.timed("feeds", self.inner.feeds()).await
+    }
+
+    async fn feed_by_token(&self, token: KeyHash) -> StoreResult<Option<CalendarFeed>> {
+        self.timed("feed_by_token", self.inner.feed_by_token(token)).await
+    }
+
+    async fn delete_feed(&self, id: Uuid) -> StoreResult<bool> {
+        self.timed("delete_feed", self.inner.delete_feed(id)).await
     }
 
     async fn close(&self) -> StoreResult<()> {

@@ -152,6 +152,15 @@ pub struct AdminSession {
     pub at: DateTime<Utc>,
 }
 
+/// A calendar feed as stored: the hash of its URL token, never the token.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CalendarFeed {
+    pub id: Uuid,
+    pub token: KeyHash,
+    pub created: DateTime<Utc>,
+    pub created_by: String,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct IncidentFilter {
     pub vendor: Option<VendorId>,
@@ -253,6 +262,15 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Option<VendorId>>;
     /// Ends a session (sign-out); nothing happens if there is none.
     async fn end_session(&self, id: KeyHash) -> StoreResult<()>;
+
+    /// Records a new calendar feed (only the hash of its token).
+    async fn create_feed(&self, feed: &CalendarFeed) -> StoreResult<()>;
+    /// Every calendar feed, oldest first.
+    async fn feeds(&self) -> StoreResult<Vec<CalendarFeed>>;
+    /// The feed whose token has this hash, found by the hash alone (an indexed equality).
+    async fn feed_by_token(&self, token: KeyHash) -> StoreResult<Option<CalendarFeed>>;
+    /// Revokes a feed; false if there was none.
+    async fn delete_feed(&self, id: Uuid) -> StoreResult<bool>;
 
     /// Flushes and closes; called once at shutdown.
     async fn close(&self) -> StoreResult<()>;

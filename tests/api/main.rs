@@ -5,6 +5,8 @@ pub const BACKEND: backend::Backend = backend::Backend::Sqlite;
 
 mod backend;
 
+mod blackout;
+mod calendar;
 mod campaigns;
 mod chaos;
 mod chaos_input;

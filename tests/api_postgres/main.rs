@@ -6,6 +6,10 @@ pub const BACKEND: backend::Backend = backend::Backend::Postgres;
 
 #[path = "../api/backend.rs"]
 mod backend;
+#[path = "../api/blackout.rs"]
+mod blackout;
+#[path = "../api/calendar.rs"]
+mod calendar;
 #[path = "../api/campaigns.rs"]
 mod campaigns;
 #[path = "../api/chaos.rs"]

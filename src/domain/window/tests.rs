@@ -1,4 +1,5 @@
 use super::*;
+use crate::domain::blackout::{Blackout, parse_list};
 use crate::random::Draws;
 
 fn window(from: &str, to: &str, date: &str) -> ChaosWindow {
@@ -48,7 +49,9 @@ fn draws_stay_inside_windows_across_dst_and_midnight() {
         let (start, end) = w.bounds().unwrap();
         assert!(end > start, "{from}-{to} {date}");
         for _ in 0..500 {
-            let t = w.pick(before(date), |a, b| draws.below(a, b)).unwrap();
+            let t = w
+                .pick(before(date), &Blackout::default(), |a, b| draws.below(a, b))
+                .unwrap();
             assert!(
                 t >= start && t < end,
                 "{} outside {}..{}",
@@ -74,7 +77,10 @@ fn spring_forward_window_is_an_hour_shorter() {
 fn a_window_inside_the_spring_forward_gap_holds_no_moment() {
     let w = window("02:10", "02:50", "2027-03-14");
     assert_eq!(w.bounds(), Err(WindowError::NoMoment));
-    assert_eq!(w.pick(before("2027-03-14"), |a, _| a), Err(WindowError::NoMoment));
+    assert_eq!(
+        w.pick(before("2027-03-14"), &Blackout::default(), |a, _| a),
+        Err(WindowError::NoMoment)
+    );
     assert!(WindowError::NoMoment.message(&w).contains("holds no moment"));
 }
 
@@ -84,7 +90,9 @@ fn a_window_in_the_fall_back_overlap_draws_from_both_occurrences_only() {
     let draws = Draws::seeded(11);
     let (mut mdt, mut mst) = (0, 0);
     for _ in 0..2000 {
-        let t = w.pick(before("2026-11-01"), |a, b| draws.below(a, b)).unwrap();
+        let t = w
+            .pick(before("2026-11-01"), &Blackout::default(), |a, b| draws.below(a, b))
+            .unwrap();
         let reading = local(t);
         assert!(
             ("2026-11-01 01:30:00".."2026-11-01 01:45:00").contains(&&reading[..19]),
@@ -104,16 +112,17 @@ fn an_ended_window_is_refused_and_an_open_one_draws_from_now() {
     let noon = "2026-12-01T19:00:00.250Z".parse::<DateTime<Utc>>().unwrap();
     let draws = Draws::seeded(5);
     for _ in 0..500 {
-        let t = w.pick(noon, |a, b| draws.below(a, b)).unwrap();
+        let t = w.pick(noon, &Blackout::default(), |a, b| draws.below(a, b)).unwrap();
         assert!(
             t > noon && t < "2026-12-01T21:00:00Z".parse::<DateTime<Utc>>().unwrap(),
             "{t}"
         );
     }
     let after = "2026-12-01T21:00:00Z".parse::<DateTime<Utc>>().unwrap();
-    assert_eq!(w.pick(after, |a, _| a), Err(WindowError::Ended));
+    assert_eq!(w.pick(after, &Blackout::default(), |a, _| a), Err(WindowError::Ended));
     assert_eq!(
-        w.pick(after - chrono::Duration::seconds(1), |a, _| a).unwrap(),
+        w.pick(after - chrono::Duration::seconds(1), &Blackout::default(), |a, _| a)
+            .unwrap(),
         after - chrono::Duration::seconds(1)
     );
 }
@@ -124,7 +133,7 @@ fn dates_at_the_edge_of_the_calendar_are_refused_not_a_panic() {
     w.date = NaiveDate::MAX;
     assert_eq!(w.bounds(), Err(WindowError::OutOfRange));
     w.date = NaiveDate::MIN;
-    assert!(w.pick(before("2026-12-01"), |a, _| a).is_err());
+    assert!(w.pick(before("2026-12-01"), &Blackout::default(), |a, _| a).is_err());
 }
 
 #[test]
@@ -136,4 +145,25 @@ fn bad_fields_name_themselves() {
             .unwrap_err()
             .contains("window.date")
     );
+}
+
+#[test]
+fn draws_skip_blackout_dates_and_a_window_inside_one_names_it() {
+    let tz = chrono_tz::America::Denver;
+    let b = Blackout::new(tz, &parse_list("FACTORY_BLACKOUT", "2026-12-21..2027-01-04").unwrap());
+    let w = window("08:00", "14:00", "2026-12-24");
+    let err = w.pick(before("2026-12-24"), &b, |a, _| a).unwrap_err();
+    assert_eq!(
+        err.message(&w),
+        "window 08:00-14:00 on 2026-12-24 in America/Denver has no moment off blackout dates: \
+         2026-12-24 is a blackout date (2026-12-21..2027-01-04)"
+    );
+    assert!(!w.open_under(&b));
+    // A window running past midnight into the blackout draws only before midnight.
+    let late = window("20:00", "04:00", "2026-12-20");
+    let draws = Draws::seeded(5);
+    for _ in 0..200 {
+        let t = late.pick(before("2026-12-20"), &b, |a, c| draws.below(a, c)).unwrap();
+        assert!(b.check(t).is_ok(), "{}", local(t));
+    }
 }

@@ -7,9 +7,10 @@ use chrono_tz::Tz;
 use toml::Spanned;
 
 use super::{RawChaos, RawWindow, ScenarioError, Source};
+use crate::domain::blackout::DateRange;
 use crate::domain::chaos::check_max_duration;
 use crate::domain::window::{parse_date, parse_time, parse_tz, parse_weekday};
-use crate::domain::{ChaosMode, ChaosParams};
+use crate::domain::{Blackout, ChaosMode, ChaosParams};
 use crate::scenario::{ChaosSpec, StartSpec, WindowSpec};
 
 /// The longest span a scenario may name: no drill or campaign reaches further than a year.
@@ -239,20 +240,31 @@ fn window(src: &Source, raw: &Spanned<RawWindow>) -> Result<WindowSpec, Scenario
         Some(n) => *n.get_ref(),
         None => 1,
     };
+    let tz = w.tz.get_ref().parse::<Tz>().map_err(|_| {
+        src.at(
+            "chaos.window.tz",
+            &w.tz,
+            "must be an IANA time zone such as America/Denver",
+        )
+    })?;
+    let blackout = w
+        .blackout
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, d)| {
+            DateRange::parse(&format!("chaos.window.blackout[{i}]"), d.get_ref()).map_err(|e| src.err(d.span(), e))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(WindowSpec {
         from: field("from", &w.from, parse_time)?,
         to: field("to", &w.to, parse_time)?,
-        tz: w.tz.get_ref().parse::<Tz>().map_err(|_| {
-            src.at(
-                "chaos.window.tz",
-                &w.tz,
-                "must be an IANA time zone such as America/Denver",
-            )
-        })?,
+        tz,
         days,
         first_date,
         span_days,
         exclude: Vec::new(),
+        blackout: Blackout::new(tz, &blackout),
     })
 }
 

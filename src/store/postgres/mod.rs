@@ -1,5 +1,6 @@
 //! The shared store: PostgreSQL (or a compatible database) for several instances behind one address.
 
+mod calendar;
 mod controls;
 mod incidents;
 mod listing;
@@ -20,8 +21,8 @@ use tokio_postgres::error::SqlState;
 use uuid::Uuid;
 
 use super::{
-    AdminSession, EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta, Store, StoreError,
-    StoreResult, Transition, VendorEnding, from_ms, to_ms,
+    AdminSession, CalendarFeed, EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta,
+    Store, StoreError, StoreResult, Transition, VendorEnding, from_ms, to_ms,
 };
 use crate::domain::{FixCode, Incident, KeyHash, Pause, TimelineEvent, Vendor, VendorId, Voided};
 use crate::tickets::{Algorithm, StoredKey};
@@ -36,6 +37,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../../migrations/postgres/0005_incident_minutes.sql"),
     ),
     (6, include_str!("../../../migrations/postgres/0006_admin_sessions.sql")),
+    (9, include_str!("../../../migrations/postgres/0009_calendar.sql")),
 ];
 /// Any constant of our own: instances starting together migrate one after the other.
 const MIGRATION_LOCK: i64 = 0x7069_7a7a_6166;
@@ -302,6 +304,22 @@ impl Store for PostgresStore {
 
     async fn end_session(&self, id: KeyHash) -> StoreResult<()> {
         sessions::end(&**self.client().await?, id).await
+    }
+
+    async fn create_feed(&self, feed: &CalendarFeed) -> StoreResult<()> {
+        calendar::create(&**self.client().await?, feed).await
+    }
+
+    async fn feeds(&self) -> StoreResult<Vec<CalendarFeed>> {
+        calendar::all(&**self.client().await?).await
+    }
+
+    async fn feed_by_token(&self, token: KeyHash) -> StoreResult<Option<CalendarFeed>> {
+        calendar::by_token(&**self.client().await?, token).await
+    }
+
+    async fn delete_feed(&self, id: Uuid) -> StoreResult<bool> {
+        calendar::delete(&**self.client().await?, id).await
     }
 
     async fn close(&self) -> StoreResult<()> {

@@ -9,12 +9,13 @@ use rusqlite::{Connection, params};
 use uuid::Uuid;
 
 use super::{
-    AdminSession, EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta, Store, StoreError,
-    StoreResult, Transition, VendorEnding, from_ms, to_ms,
+    AdminSession, CalendarFeed, EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta,
+    Store, StoreError, StoreResult, Transition, VendorEnding, from_ms, to_ms,
 };
 use crate::domain::{FixCode, Incident, KeyHash, Pause, TimelineEvent, Vendor, VendorId, Voided};
 use crate::tickets::{Algorithm, StoredKey};
 
+mod calendar;
 mod controls;
 mod deletion;
 mod incidents;
@@ -294,6 +295,23 @@ impl Store for SqliteStore {
 
     async fn end_session(&self, id: KeyHash) -> StoreResult<()> {
         self.run(move |c| sessions::end(c, id)).await
+    }
+
+    async fn create_feed(&self, feed: &CalendarFeed) -> StoreResult<()> {
+        let feed = feed.clone();
+        self.run(move |c| calendar::create(c, &feed)).await
+    }
+
+    async fn feeds(&self) -> StoreResult<Vec<CalendarFeed>> {
+        self.run(calendar::all).await
+    }
+
+    async fn feed_by_token(&self, token: KeyHash) -> StoreResult<Option<CalendarFeed>> {
+        self.run(move |c| calendar::by_token(c, token)).await
+    }
+
+    async fn delete_feed(&self, id: Uuid) -> StoreResult<bool> {
+        self.run(move |c| calendar::delete(c, id)).await
     }
 
     async fn close(&self) -> StoreResult<()> {
