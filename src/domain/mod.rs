@@ -1,6 +1,7 @@
 //! The factory's vocabulary: parsed types that cannot hold an invalid value.
 
 pub mod chaos;
+pub mod grade;
 pub mod incident;
 pub mod instant;
 pub mod ip_block;

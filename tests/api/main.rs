@@ -16,6 +16,7 @@ mod crash;
 mod errors;
 mod files;
 mod forged_tickets;
+mod grades;
 mod helpers;
 mod hostile;
 mod hot_path;

@@ -28,6 +28,8 @@ mod errors;
 mod files;
 #[path = "../api/forged_tickets.rs"]
 mod forged_tickets;
+#[path = "../api/grades.rs"]
+mod grades;
 #[path = "../api/helpers.rs"]
 mod helpers;
 #[path = "../api/hostile.rs"]
