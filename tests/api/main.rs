@@ -17,6 +17,8 @@ mod errors;
 mod files;
 mod forged_tickets;
 mod grades;
+mod grades_console;
+mod grades_exports;
 mod helpers;
 mod hostile;
 mod hot_path;
