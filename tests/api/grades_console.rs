@@ -29,12 +29,19 @@ async fn the_page_shows_each_incident_and_each_vendors_totals() {
     assert!(page.contains(r#"name="from" type="date" value="2026-08-04""#), "{page}");
     assert!(page.contains(r#"name="to" type="date" value="2026-12-01""#));
     assert!(page.contains(r#"href="/admin/grades" aria-current="page""#));
-    let totals = r#"<td>2</td><td>1 hour</td><td>1 hour</td><td>0 ₿</td><td class="score">95.0</td>"#;
-    assert!(page.contains(totals), "{page}");
+    let totals = [
+        r#"<td data-label="Incidents">2</td>"#,
+        r#"<td data-label="Mean time to resolve">1 hour</td>"#,
+        r#"<td data-label="Median time to resolve">1 hour</td>"#,
+        r#"<td data-label="Lost revenue">0 ₿</td>"#,
+        r#"<td data-label="Mean score" class="score">95.0</td>"#,
+    ]
+    .concat();
+    assert!(page.contains(&totals), "{page}");
     // x1's chaos has been active 30 minutes.
     for score in ["92.5", "97.5"] {
         assert!(
-            page.contains(&format!(r#"<td class="score">{score}</td>"#)),
+            page.contains(&format!(r#"<td data-label="Score" class="score">{score}</td>"#)),
             "{score}: {page}"
         );
     }
