@@ -225,3 +225,34 @@ async fn vendors_and_strangers_cannot_read_grades_or_reports() {
         );
     }
 }
+
+#[test]
+fn a_grade_rule_out_of_range_stops_the_factory_at_start() {
+    for (var, value, why) in [
+        ("FACTORY_GRADE_FLOOR", "150", "must be a score from 0 to 100"),
+        ("FACTORY_GRADE_FLOOR", "NaN", "must be a score from 0 to 100"),
+        (
+            "FACTORY_GRADE_PENALTY_PER_HOUR",
+            "-5",
+            "must be a number of points per hour, 0 or more",
+        ),
+        (
+            "FACTORY_GRADE_PENALTY_PER_HOUR",
+            "inf",
+            "must be a number of points per hour, 0 or more",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_pizza-factory"))
+            .env_clear()
+            .env("FACTORY_DATA_DIR", dir.path())
+            .env("FACTORY_PORT", "0")
+            .env(var, value)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+        assert!(!out.status.success(), "{var}={value} started: {text}");
+        assert!(text.contains(why) && text.contains(value), "{var}={value}: {text}");
+        assert!(!text.contains("listening on"), "{text}");
+    }
+}
