@@ -117,7 +117,7 @@ impl Grade {
 }
 
 /// Incidents fetched a page at a time: a term holds thousands.
-const PAGE: usize = 500;
+const PAGE: usize = 200;
 
 /// The incidents that became active in `range`, neither voided nor drills, page by page in the
 /// store's order (soonest `startAt` first). With `summaries`, without timelines.

@@ -126,3 +126,23 @@ async fn days_are_those_of_the_configured_zone_and_bad_ranges_are_refused() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body["message"].as_str().unwrap().contains("day"), "{body}");
 }
+
+/// More incidents than the store is asked for at once (200): every one is on the sheet, once.
+#[tokio::test]
+async fn a_sheet_longer_than_a_store_page_has_every_incident_once() {
+    let app = spawn_app().await;
+    app.create_vendor("busy").await;
+    let mut started = Vec::new();
+    for _ in 0..203 {
+        started.push(start_chaos(&app, "busy").await);
+        app.advance(60);
+        end_chaos(&app, "busy").await;
+    }
+    let rows = grades(&app, "?from=2026-12-01&to=2026-12-02").await;
+    let ids: Vec<String> = rows
+        .iter()
+        .map(|r| r["incidentId"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, started);
+    assert!(rows.iter().all(|r| r["score"] == json!(99.9)), "1 minute each");
+}
