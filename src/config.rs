@@ -141,6 +141,12 @@ pub struct Config {
     /// Minutes an instructor console session lasts unused before it must sign in again.
     #[arg(long, env = "FACTORY_SESSION_IDLE_MINUTES", default_value_t = 720, value_parser = clap::value_parser!(u32).range(1..=525_600), global = true)]
     pub session_idle_minutes: u32,
+    /// Points a grade loses per hour from the start of chaos to its resolution.
+    #[arg(long, env = "FACTORY_GRADE_PENALTY_PER_HOUR", default_value = "5", value_parser = crate::domain::grade::parse_penalty, global = true)]
+    pub grade_penalty_per_hour: f64,
+    /// The lowest grade an incident can earn (0 to 100).
+    #[arg(long, env = "FACTORY_GRADE_FLOOR", default_value = "0", value_parser = crate::domain::grade::parse_floor, global = true)]
+    pub grade_floor: f64,
     /// Blackout dates in the configured zone, on which no chaos starts: dates and inclusive
     /// ranges, comma-separated, such as 2026-12-21..2027-01-04,2027-03-16.
     #[arg(long, env = "FACTORY_BLACKOUT", default_value = "", value_parser = parse_blackout, global = true)]
@@ -197,6 +203,14 @@ impl Config {
         config.data_dir = data_dir;
         config.port = 0;
         config
+    }
+
+    /// How incidents are graded.
+    pub fn grade_rule(&self) -> crate::domain::grade::GradeRule {
+        crate::domain::grade::GradeRule {
+            penalty_per_hour: self.grade_penalty_per_hour,
+            floor: self.grade_floor,
+        }
     }
 
     pub fn sqlite_path(&self) -> PathBuf {

@@ -9,6 +9,7 @@ pub mod directory;
 pub mod domain;
 pub mod drill;
 pub mod factory;
+pub mod grades;
 pub mod http;
 pub mod limiter;
 pub mod metrics;

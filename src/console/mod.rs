@@ -5,6 +5,7 @@
 mod assets;
 pub mod chart;
 mod csrf;
+mod grades;
 mod guard;
 mod incident;
 mod incidents;
@@ -45,6 +46,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/scenarios", web::get().to(scenarios::page))
             .route("/scenarios/{name}/apply", web::post().to(scenarios::apply))
             .route("/incidents", web::get().to(incidents::list))
+            .route("/grades", web::get().to(grades::page))
+            .route("/grades.csv", web::get().to(grades::csv))
+            .route("/reports.md", web::get().to(grades::reports))
             .route("/incidents/{id}", web::get().to(incident::page))
             .route("/incidents/{id}/void", web::post().to(incident::void))
             .route("/partials/incidents/{id}", web::get().to(incident::partial))

@@ -11,6 +11,7 @@ use super::session::Session;
 use crate::chaos::scheduler;
 use crate::domain::{Incident, VendorId};
 use crate::factory::Factory;
+use crate::grades::totals::median;
 use crate::http::ApiError;
 use crate::routes::roster::{Imported, hand_out, import_roster};
 use crate::routes::vendors::{NewVendor, Refused, new_key, register, remove};
@@ -36,17 +37,6 @@ struct Vendors {
     email: String,
     roster: String,
     roster_error: String,
-}
-
-/// Seconds to resolve, the middle one (the mean of the two middle ones for an even count).
-fn median(mut secs: Vec<i64>) -> Option<f64> {
-    secs.sort_unstable();
-    let n = secs.len();
-    match n {
-        0 => None,
-        _ if n % 2 == 1 => Some(secs[n / 2] as f64),
-        _ => Some((secs[n / 2 - 1] + secs[n / 2]) as f64 / 2.0),
-    }
 }
 
 /// What a vendor's chaos is now, in the instructor's words and zone.

@@ -180,7 +180,17 @@ impl Incident {
     /// Rounded to the nearest second (half a second rounds up), so stats, report and every
     /// export agree on one figure.
     pub fn seconds_to_resolve(&self) -> Option<i64> {
-        let millis = (self.resolved_at? - self.started_at?).num_milliseconds();
-        Some((millis + 500).div_euclid(1000))
+        Some(whole_seconds(self.started_at?, self.resolved_at?))
     }
+
+    /// Seconds the chaos has lasted by `now`: to its end once it has one, to `now` while it is
+    /// active; `None` if it never started. Rounded as `seconds_to_resolve`.
+    pub fn seconds_lasted(&self, now: DateTime<Utc>) -> Option<i64> {
+        Some(whole_seconds(self.started_at?, self.resolved_at.unwrap_or(now)))
+    }
+}
+
+/// Seconds from `from` to `to`, to the nearest second (half a second rounds up).
+fn whole_seconds(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
+    ((to - from).num_milliseconds() + 500).div_euclid(1000)
 }

@@ -2,6 +2,7 @@
 
 pub mod blackout;
 pub mod chaos;
+pub mod grade;
 pub mod incident;
 pub mod instant;
 pub mod ip_block;

@@ -9,7 +9,8 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use super::bodies::*;
 pub use super::endpoint::{Auth, Endpoint, Reply, SchemaFn};
 use super::{
-    calendar, chaos, docs, health, incidents, metrics, openapi, pause, roster, scenarios, support, tickets, vendors,
+    calendar, chaos, docs, grades, health, incidents, metrics, openapi, pause, roster, scenarios, support, tickets,
+    vendors,
 };
 use crate::domain::Incident;
 use crate::factory::Factory;
@@ -154,6 +155,15 @@ pub static ENDPOINTS: LazyLock<Vec<Endpoint>> = LazyLock::new(|| {
             .example(r#"curl -X POST $FACTORY/api/admin/incidents/$ID/void -H 'authorization: Bearer $ADMIN' -H 'content-type: application/json' -d '{"reason":"scheduled by mistake"}'"#, r#"{"id":"...","voided":{"at":"...","by":"admin","reason":"scheduled by mistake"}}"#),
         ep("GET", "/api/admin/incidents/{id}/report", Admin, "Markdown incident report (admin)", || web::get().to(incidents::admin_report), Reply::Text(200, "text/markdown"))
             .example("curl $FACTORY/api/admin/incidents/$ID/report -H 'authorization: Bearer $ADMIN'", r##""# Incident report: ...""##),
+        ep("GET", "/api/admin/grades", Admin, "Grade sheet: one row per incident that became active from `from` to `to` (days in the configured zone, both included, at most 366; default the year up to today), voided and drill ones left out, by startedAt; score = 100 - FACTORY_GRADE_PENALTY_PER_HOUR x hours to resolve (to now while active), never below FACTORY_GRADE_FLOOR (admin)", || web::get().to(grades::json), Reply::Json(200, schema::<Vec<crate::grades::Grade>>))
+            .query(schema::<crate::grades::RangeQuery>)
+            .example("curl '$FACTORY/api/admin/grades?from=2026-09-01&to=2026-12-31' -H 'authorization: Bearer $ADMIN'", r#"[{"vendorId":"team7","vendorName":"Team 7","incidentId":"...","mode":"fail","startedAt":"2026-10-13T16:21:07.000Z","resolvedAt":"2026-10-13T17:51:07.000Z","resolvedBy":"report","secondsToResolve":5400,"ordersFailed":12,"lostRevenue":0.0456,"score":92.5}]"#),
+        ep("GET", "/api/admin/grades.csv", Admin, "The same grade sheet as a CSV download (RFC 4180, a header row of the same names; cells beginning with =, +, - or @ are prefixed with ') (admin)", || web::get().to(grades::csv), Reply::Text(200, "text/csv"))
+            .query(schema::<crate::grades::RangeQuery>)
+            .example("curl '$FACTORY/api/admin/grades.csv?from=2026-09-01&to=2026-12-31' -H 'authorization: Bearer $ADMIN'", r#""vendorId,vendorName,incidentId,mode,startedAt,resolvedAt,resolvedBy,secondsToResolve,ordersFailed,lostRevenue,score""#),
+        ep("GET", "/api/admin/reports", Admin, "The incident reports of the same days as one Markdown document, one section per incident of the grade sheet (admin)", || web::get().to(grades::reports), Reply::Text(200, "text/markdown"))
+            .query(schema::<crate::grades::RangeQuery>)
+            .example("curl '$FACTORY/api/admin/reports?from=2026-09-01&to=2026-12-31' -H 'authorization: Bearer $ADMIN'", r##""# Incident reports, 2026-09-01 to 2026-12-31""##),
         ep("GET", "/api/admin/scenarios", Admin, "Scenarios loaded from the scenario directory (admin)", || web::get().to(scenarios::list), Reply::Json(200, schema::<Vec<serde_json::Value>>))
             .example("curl $FACTORY/api/admin/scenarios -H 'authorization: Bearer $ADMIN'", r#"[{"name":"semester-campaign","modes":[{"mode":"fail","weight":2}]}]"#),
         ep("POST", "/api/admin/scenarios/{name}/apply", Admin, "Schedule a scenario's chaos for vendors, each with its own draw from `seed`; pending ones are skipped. A term (firstDate, spanDays, days, exclude, window) overrides the file's window; with dryRun: 200 with the exact plan, nothing stored (admin)", || web::post().to(scenarios::apply), Reply::Json(201, schema::<serde_json::Value>))

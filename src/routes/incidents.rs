@@ -69,6 +69,7 @@ pub async fn list(
         by_start: q.sort == Some(Sort::StartAt),
         include_voided: q.include_voided.unwrap_or(false),
         summaries: false,
+        started: None,
     };
     let total = f.store.incident_count(&filter).await?;
     let found = presented(&f, f.store.incidents(&filter).await?);
@@ -164,6 +165,7 @@ pub async fn vendor_list(f: web::Data<Factory>, caller: VendorCaller) -> Result<
         // A vendor's own record, as it happened.
         include_voided: true,
         summaries: false,
+        started: None,
     };
     Ok(paging::all(&presented(&f, f.store.incidents(&filter).await?)))
 }

@@ -178,6 +178,8 @@ pub struct IncidentFilter {
     pub include_voided: bool,
     /// Only the incident rows, without timelines and per-minute counts: for tables of many.
     pub summaries: bool,
+    /// Only incidents whose chaos started in `[from, to)`.
+    pub started: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 #[async_trait]

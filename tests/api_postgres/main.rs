@@ -32,6 +32,12 @@ mod errors;
 mod files;
 #[path = "../api/forged_tickets.rs"]
 mod forged_tickets;
+#[path = "../api/grades.rs"]
+mod grades;
+#[path = "../api/grades_console.rs"]
+mod grades_console;
+#[path = "../api/grades_exports.rs"]
+mod grades_exports;
 #[path = "../api/helpers.rs"]
 mod helpers;
 #[path = "../api/hostile.rs"]

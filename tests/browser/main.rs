@@ -15,4 +15,5 @@ mod helpers;
 
 mod console_journey;
 mod driver;
+mod grades_journey;
 mod student_journey;

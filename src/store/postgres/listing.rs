@@ -7,12 +7,13 @@ use tokio_postgres::GenericClient;
 use super::classify;
 use super::incidents::{COLUMNS, good_incidents, state_names};
 use crate::domain::{Incident, TimelineEvent};
-use crate::store::{IncidentFilter, StoreResult, from_ms};
+use crate::store::{IncidentFilter, StoreResult, from_ms, to_ms};
 
-/// The WHERE clause of every incident list: parameters $1 to $5 are `matching_args`.
+/// The WHERE clause of every incident list: parameters $1 to $7 are `matching_args`.
 const MATCHING: &str = "WHERE (cardinality($1::text[]) = 0 OR state = ANY($1)) \
      AND ($2::text IS NULL OR vendor_id = $2) AND ($3::text IS NULL OR vendor_uid = $3) \
-     AND ($4 OR (voided_at IS NULL AND NOT drill)) AND ($5::text IS NULL OR mode = $5)";
+     AND ($4 OR (voided_at IS NULL AND NOT drill)) AND ($5::text IS NULL OR mode = $5) \
+     AND ($6::bigint IS NULL OR started_at >= $6) AND ($7::bigint IS NULL OR started_at < $7)";
 
 type Matching<'a> = (
     Vec<&'static str>,
@@ -20,6 +21,8 @@ type Matching<'a> = (
     Option<String>,
     bool,
     Option<&'static str>,
+    Option<i64>,
+    Option<i64>,
 );
 
 fn matching_args(filter: &IncidentFilter) -> Matching<'_> {
@@ -29,11 +32,13 @@ fn matching_args(filter: &IncidentFilter) -> Matching<'_> {
         filter.vendor_uid.map(|u| u.to_string()),
         filter.include_voided,
         filter.mode.map(|m| m.as_str()),
+        filter.started.map(|(from, _)| to_ms(from)),
+        filter.started.map(|(_, to)| to_ms(to)),
     )
 }
 
 pub(super) async fn list(c: &impl GenericClient, filter: &IncidentFilter) -> StoreResult<Vec<Incident>> {
-    let (states, vendor, uid, voided, mode) = matching_args(filter);
+    let (states, vendor, uid, voided, mode, from, to) = matching_args(filter);
     let order = if filter.by_start {
         "start_at ASC, seq ASC"
     } else {
@@ -41,13 +46,15 @@ pub(super) async fn list(c: &impl GenericClient, filter: &IncidentFilter) -> Sto
     };
     let rows = c
         .query(
-            &format!("SELECT {COLUMNS} FROM incidents {MATCHING} ORDER BY {order} LIMIT $6 OFFSET $7"),
+            &format!("SELECT {COLUMNS} FROM incidents {MATCHING} ORDER BY {order} LIMIT $8 OFFSET $9"),
             &[
                 &states,
                 &vendor,
                 &uid,
                 &voided,
                 &mode,
+                &from,
+                &to,
                 &(filter.limit as i64),
                 &(filter.offset as i64),
             ],
@@ -85,11 +92,11 @@ pub(super) async fn list(c: &impl GenericClient, filter: &IncidentFilter) -> Sto
 }
 
 pub(super) async fn count(c: &impl GenericClient, filter: &IncidentFilter) -> StoreResult<u64> {
-    let (states, vendor, uid, voided, mode) = matching_args(filter);
+    let (states, vendor, uid, voided, mode, from, to) = matching_args(filter);
     let row = c
         .query_one(
             &format!("SELECT COUNT(*) FROM incidents {MATCHING}"),
-            &[&states, &vendor, &uid, &voided, &mode],
+            &[&states, &vendor, &uid, &voided, &mode, &from, &to],
         )
         .await
         .map_err(classify)?;

@@ -235,6 +235,14 @@ fn matching(filter: &IncidentFilter) -> (String, Vec<String>) {
         args.push(mode.as_str().to_owned());
         sql.push_str(&format!(" AND mode = ?{}", args.len()));
     }
+    if let Some((from, to)) = filter.started {
+        // Numbers this code made, written in as LIMIT is: no text reaches the SQL.
+        sql.push_str(&format!(
+            " AND started_at >= {} AND started_at < {}",
+            to_ms(from),
+            to_ms(to)
+        ));
+    }
     (sql, args)
 }
 
