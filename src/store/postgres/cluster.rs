@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
-use tokio_postgres::{Client, GenericClient};
+use tokio_postgres::{Client, GenericClient, SimpleQueryMessage};
 use uuid::Uuid;
 
 use super::incidents::insert_event;
@@ -105,16 +105,31 @@ pub(super) async fn end_incidents(
 }
 
 pub(super) async fn next_order(c: &Client, incident: Uuid) -> StoreResult<u64> {
-    // One statement: the row lock numbers concurrent orders from every instance one by one.
-    let row = c
-        .query_opt(
-            "UPDATE incidents SET order_seq = order_seq + 1 WHERE id = $1 RETURNING order_seq",
-            &[&incident.to_string()],
-        )
-        .await
-        .map_err(classify)?
-        .ok_or_else(|| StoreError::NotFound(format!("incident {incident} not found")))?;
-    Ok(row.get::<_, i64>(0).max(0) as u64)
+    // One round trip: the row lock numbers concurrent orders from every instance one by one,
+    // and without waiting for the commit's flush to disk, the lock is held for microseconds
+    // instead of a disk write. Only a crash of the database server itself may lose the last
+    // numbers given (a few orders then numbered twice), never a crash of an instance. The id
+    // is a formatted Uuid, so it is safe in the simple (unparameterised) protocol.
+    let numbered = c
+        .simple_query(&format!(
+            "BEGIN; SET LOCAL synchronous_commit TO OFF; \
+             UPDATE incidents SET order_seq = order_seq + 1 WHERE id = '{incident}' RETURNING order_seq; COMMIT"
+        ))
+        .await;
+    let numbered = match numbered {
+        Ok(messages) => messages,
+        Err(e) => {
+            // A statement failed inside the block: end it, or the pooled connection stays in
+            // an aborted transaction for whoever uses it next.
+            let _ = c.simple_query("ROLLBACK").await;
+            return Err(classify(e));
+        }
+    };
+    let seq = numbered.iter().find_map(|m| match m {
+        SimpleQueryMessage::Row(row) => row.get(0).and_then(|n| n.parse::<u64>().ok()),
+        _ => None,
+    });
+    seq.ok_or_else(|| StoreError::NotFound(format!("incident {incident} not found")))
 }
 
 pub(super) async fn count_fix_code_try(

@@ -117,15 +117,19 @@ pub(super) fn end_incidents(
 }
 
 pub(super) fn next_order(c: &Connection, incident: Uuid) -> rusqlite::Result<StoreResult<u64>> {
-    let seq: Option<i64> = c
+    // Without the fsync of every other commit: the number survives a crash of the process, and
+    // the next full commit makes it durable. An order under chaos need not wait on the disk.
+    c.pragma_update(None, "synchronous", "NORMAL")?;
+    let seq = c
         .query_row(
             "UPDATE incidents SET order_seq = order_seq + 1 WHERE id = ?1 RETURNING order_seq",
             [incident.to_string()],
             |r| r.get(0),
         )
-        .optional()?;
-    Ok(seq
-        .map(|n| n.max(0) as u64)
+        .optional();
+    c.pragma_update(None, "synchronous", "FULL")?;
+    Ok(seq?
+        .map(|n: i64| n.max(0) as u64)
         .ok_or_else(|| StoreError::NotFound(format!("incident {incident} not found"))))
 }
 
