@@ -133,6 +133,19 @@ mod tests {
     }
 
     #[test]
+    fn the_store_rule_waits_for_enough_tries_to_leave_the_window() {
+        let t0 = Utc::now();
+        let tries: Vec<_> = (0..12).map(|i| t0 + Duration::seconds(i)).collect();
+        let now = t0 + Duration::seconds(20);
+        assert_eq!(wait_after(&tries[..9], MAX_WRONG, now), None);
+        assert_eq!(wait_after(&tries[..10], MAX_WRONG, now), Some(40));
+        // More than the limit (tries counted by instances racing before the store did): one
+        // more is allowed once all but nine have left, at the third try's minute.
+        assert_eq!(wait_after(&tries, MAX_WRONG, now), Some(42));
+        assert_eq!(window_start(now), t0 - Duration::seconds(40));
+    }
+
+    #[test]
     fn ipv6_clients_count_by_their_64() {
         let limiter = FixCodeLimiter::default();
         let vendor = VendorId::parse("v").unwrap();
