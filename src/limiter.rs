@@ -40,19 +40,24 @@ pub fn client_key(ip: IpAddr) -> IpAddr {
     }
 }
 
+/// Tries at or before this instant have left the window of `now`.
+pub fn window_start(now: DateTime<Utc>) -> DateTime<Utc> {
+    now - Duration::seconds(WINDOW_SECS)
+}
+
+/// With `recent` the tries of the window (oldest first): if `max` were made, the seconds until
+/// enough of them leave it for one more. The one rule, for the in-memory first line and the store.
+pub fn wait_after(recent: &[DateTime<Utc>], max: usize, now: DateTime<Utc>) -> Option<u64> {
+    let oldest = *recent.get(recent.len().checked_sub(max)?)?;
+    Some((oldest + Duration::seconds(WINDOW_SECS) - now).num_seconds().max(1) as u64)
+}
+
 /// Drops instants older than the window; if `max` remain, the seconds until the oldest leaves.
 fn wait(times: &mut VecDeque<DateTime<Utc>>, max: usize, now: DateTime<Utc>) -> Option<u64> {
-    while times
-        .front()
-        .is_some_and(|t| *t + Duration::seconds(WINDOW_SECS) <= now)
-    {
+    while times.front().is_some_and(|t| *t <= window_start(now)) {
         times.pop_front();
     }
-    if times.len() < max {
-        return None;
-    }
-    let oldest = *times.front()?;
-    Some((oldest + Duration::seconds(WINDOW_SECS) - now).num_seconds().max(1) as u64)
+    wait_after(times.make_contiguous(), max, now)
 }
 
 impl FixCodeLimiter {
@@ -125,6 +130,19 @@ mod tests {
         assert_eq!(limiter.retry_after(a, &vendor, t0 + Duration::seconds(60)), None);
         limiter.prune(t0 + Duration::seconds(200));
         assert!(limiter.wrong.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn the_store_rule_waits_for_enough_tries_to_leave_the_window() {
+        let t0 = Utc::now();
+        let tries: Vec<_> = (0..12).map(|i| t0 + Duration::seconds(i)).collect();
+        let now = t0 + Duration::seconds(20);
+        assert_eq!(wait_after(&tries[..9], MAX_WRONG, now), None);
+        assert_eq!(wait_after(&tries[..10], MAX_WRONG, now), Some(40));
+        // More than the limit (tries counted by instances racing before the store did): one
+        // more is allowed once all but nine have left, at the third try's minute.
+        assert_eq!(wait_after(&tries, MAX_WRONG, now), Some(42));
+        assert_eq!(window_start(now), t0 - Duration::seconds(40));
     }
 
     #[test]

@@ -2,17 +2,18 @@
 
 use std::sync::atomic::Ordering;
 
-use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header::RETRY_AFTER;
+use actix_web::{HttpResponse, ResponseError};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
 use crate::directory::LiveChaos;
-use crate::domain::chaos::{DEFAULT_DELAY_MS, DEFAULT_RETRY_AFTER_SECS, flaky_fails};
+use crate::domain::chaos::{DEFAULT_DELAY_MS, DEFAULT_RETRY_AFTER_SECS, Flakiness, flaky_fails};
 use crate::domain::order::Order;
 use crate::domain::{ChaosMode, Vendor};
 use crate::factory::Factory;
+use crate::http::ApiError;
 use crate::metrics::{AlgLabels, ChaosLabels};
 use crate::tickets::{TicketContent, TicketKind};
 
@@ -29,7 +30,7 @@ struct ThrottleSlot<'a> {
 impl<'a> ThrottleSlot<'a> {
     /// A slot if neither this vendor's nor the factory's cap is reached.
     fn take(f: &'a Factory, chaos: &'a LiveChaos) -> Option<Self> {
-        let mine = chaos.throttled.fetch_add(1, Ordering::AcqRel);
+        let mine = chaos.counters.hold();
         let all = f.throttled.fetch_add(1, Ordering::AcqRel);
         let mut slot = Self {
             f,
@@ -47,7 +48,7 @@ impl<'a> ThrottleSlot<'a> {
 
 impl Drop for ThrottleSlot<'_> {
     fn drop(&mut self) {
-        self.chaos.throttled.fetch_sub(1, Ordering::AcqRel);
+        self.chaos.counters.release();
         self.f.throttled.fetch_sub(1, Ordering::AcqRel);
         if self.waiting {
             self.f.metrics.throttled_in_flight.dec();
@@ -173,7 +174,16 @@ pub async fn serve(
             ticket(f, chaos, content, f.clock.now(), TicketKind::Valid, total)
         }
         ChaosMode::Flaky => {
-            let n = chaos.counters.next_order();
+            let n = match chaos.params.flakiness() {
+                // Numbered in the store, so exactly every Nth order of the incident fails,
+                // whichever instance takes it and across restarts: one round trip per order.
+                Flakiness::EveryNth(_) => match f.store.next_order(chaos.incident_id).await {
+                    Ok(n) => n,
+                    Err(e) => return ApiError::from(e).error_response(),
+                },
+                // Drawn from the seed and this instance's count: reproducible, store-free.
+                Flakiness::Probability(_) => chaos.counters.next_order(),
+            };
             if flaky_fails(chaos.params.flakiness(), chaos.params.seed.unwrap_or_default(), n) {
                 fail(chaos, now, total)
             } else {

@@ -1,6 +1,7 @@
 //! Chaos: scheduling, moving, ending and resolving incidents; the store first, then the directory.
 
 pub mod deletion;
+mod ending;
 pub mod engine;
 pub mod pause;
 mod postpone;
@@ -13,17 +14,15 @@ mod void;
 
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use chrono::{DateTime, Utc};
 
 use crate::directory::{LiveChaos, VendorEntry};
-use crate::domain::{
-    ApiKey, ChaosMode, ChaosParams, ChaosWindow, Incident, IncidentState, ResolvedBy, TimelineEvent, VendorId,
-};
+use crate::domain::{ApiKey, ChaosMode, ChaosParams, ChaosWindow, IncidentState, ResolvedBy, TimelineEvent, VendorId};
 use crate::factory::Factory;
 use crate::metrics::ResolvedLabels;
 use crate::store::{StoreError, Transition};
+pub use ending::end;
 pub use reschedule::reschedule;
 pub use schedule::{request_own, schedule};
 pub use void::void;
@@ -70,75 +69,6 @@ pub enum ChaosError {
     Voided(uuid::Uuid),
     #[error(transparent)]
     Store(#[from] StoreError),
-}
-
-/// Ends a vendor's chaos: a scheduled one is cancelled, an active one resolved by an admin.
-pub async fn end(f: &Factory, vendor: &VendorId, by: &str, reason: Option<&str>) -> Result<Incident, ChaosError> {
-    let live = f
-        .directory
-        .by_id(vendor)
-        .and_then(|e| e.chaos.clone())
-        .ok_or_else(|| ChaosError::NoChaos(vendor.clone()))?;
-    let now = f.clock.now();
-    // A chaos past its maximum duration has already ended by itself, whoever asks now.
-    if !settle::settle_chaos(f, &live, now).await? {
-        return Err(ChaosError::NoChaos(vendor.clone()));
-    }
-    settle::flush_stats(f).await;
-    // A chaos that is due has been biting orders, unless a pause held it back.
-    let biting = live.started.load(Ordering::Acquire) || (live.is_due(now) && f.directory.pause_until(now).is_none());
-    if !end_live(f, &live, by, reason, biting).await? {
-        f.reload().await?;
-        return Err(ChaosError::NoChaos(vendor.clone()));
-    }
-    f.store
-        .incident(live.incident_id)
-        .await?
-        .ok_or_else(|| ChaosError::NoChaos(vendor.clone()))
-}
-
-/// Ends a chaos: one that has been `biting` orders is resolved, any other cancelled.
-pub(crate) async fn end_live(
-    f: &Factory,
-    live: &LiveChaos,
-    by: &str,
-    reason: Option<&str>,
-    biting: bool,
-) -> Result<bool, StoreError> {
-    let now = f.clock.now();
-    let why = reason.map(|r| format!(" (reason: {r})")).unwrap_or_default();
-    let change = if biting {
-        settle::record_start(f, live).await?;
-        Transition {
-            to: IncidentState::Resolved,
-            from: vec![IncidentState::Active],
-            at: now,
-            resolved_by: Some(ResolvedBy::Admin),
-            event: TimelineEvent::new(now, "resolved", format!("ended by {by}{why}")),
-        }
-    } else {
-        Transition {
-            to: IncidentState::Cancelled,
-            from: vec![IncidentState::Scheduled],
-            at: now,
-            resolved_by: None,
-            event: TimelineEvent::new(now, "cancelled", format!("cancelled by {by} before it started{why}")),
-        }
-    };
-    let done = f.store.transition(live.incident_id, &change).await?;
-    if done {
-        f.directory.clear_chaos(&live.vendor_id, live.incident_id);
-        if change.to == IncidentState::Resolved {
-            record_end(f, live, ResolvedBy::Admin, now);
-        }
-        log::info!(
-            "incident {} of vendor {} {} by {by}{why}",
-            live.incident_id,
-            live.vendor_id,
-            change.to.as_str()
-        );
-    }
-    Ok(done)
 }
 
 /// Counts an ended chaos and how long it ran.
@@ -216,10 +146,16 @@ pub async fn use_fix_code(f: &Factory, who: &str, code: &str, client: IpAddr) ->
         }
         return Ok(FixOutcome::NoChaos);
     };
+    // The store decides, counting the tries of every instance: the limit holds for the cluster.
+    // Every try counts, the right one too (it ends the chaos, so it is the last).
+    let block = crate::limiter::client_key(client);
+    if let Some(wait) = f.store.count_fix_code_try(block, vendor, now).await? {
+        return Ok(FixOutcome::Limited(wait));
+    }
     if !live.fix_code.matches(code) {
         f.limiter.record_wrong(client, vendor, now);
         live.counters.record_wrong_fix_code();
-        let seen = live.wrong_codes_seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let seen = live.counters.see_wrong_code();
         if seen < MAX_WRONG_CODE_ROWS {
             f.store
                 .add_event(

@@ -14,9 +14,8 @@ use chrono::{DateTime, Utc};
 
 use super::postpone::after_pause;
 use super::report::local_time;
-use super::{ChaosError, end_live, reschedule::move_start};
-use crate::directory::LiveChaos;
-use crate::domain::Pause;
+use super::{ChaosError, reschedule::move_start};
+use crate::domain::{IncidentState, Pause};
 use crate::factory::Factory;
 use crate::store::StoreError;
 
@@ -43,15 +42,10 @@ pub async fn halt(f: &Factory, by: &str, request: HaltRequest) -> Result<Halted,
     if request.until.is_some_and(|until| until <= now) {
         return Err(ChaosError::Invalid("until must be in the future".into()));
     }
-    // Read from the store, so chaos scheduled through another instance is halted too.
-    f.reload().await?;
     // Expiries the order path already acts on are recorded as such, not as halted.
     super::settle::settle(f, now).await?;
-    // A chaos due now has been biting orders, unless a pause already held it back.
-    let held_back = f.directory.pause_until(now).is_some();
-    let biting = |live: &LiveChaos| live.started.load(Ordering::Acquire) || (live.is_due(now) && !held_back);
-    let open = f.directory.live_chaos();
-    // The pause first, so nothing starts while the active chaos is being ended.
+    // The pause first, so nothing starts while the active chaos is being ended; set at `now`,
+    // it does not count as having held back a chaos already due (that one has been biting).
     if let Some(until) = request.until {
         let pause = Pause {
             until,
@@ -62,14 +56,15 @@ pub async fn halt(f: &Factory, by: &str, request: HaltRequest) -> Result<Halted,
         f.store.set_chaos_pause(Some(&pause)).await?;
         f.directory.set_pause(Some(until));
     }
-    let why = format!("halt: {}", request.reason);
-    let mut halted = 0;
-    for live in open {
-        let was_biting = biting(&live);
-        if (was_biting || request.cancel_scheduled) && end_live(f, &live, by, Some(&why), was_biting).await? {
-            halted += 1;
-        }
-    }
+    let why = format!(" (reason: halt: {})", request.reason);
+    // The store ends what it holds open, so chaos another instance scheduled or started is
+    // halted too, whatever this instance has cached of it.
+    let ending = super::ending::ending(now, by, &why, request.cancel_scheduled);
+    let ended = f.store.end_open_incidents(None, &ending).await?;
+    // Read back, so the directory holds what is still open (and moves below, for the pause).
+    f.reload().await?;
+    super::ending::forget_ended(f, None, &ended, by, &why);
+    let halted = ended.iter().filter(|e| e.state != IncidentState::Expired).count();
     hold_back(f, now).await?;
     let paused_until = f.directory.pause_until(now);
     log::warn!(

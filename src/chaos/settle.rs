@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use chrono::{DateTime, Utc};
 
 use crate::directory::LiveChaos;
-use crate::domain::incident::started_detail;
+use crate::domain::incident::{EXPIRED_DETAIL, started_detail};
 use crate::domain::{IncidentState, ResolvedBy, TimelineEvent};
 use crate::factory::Factory;
 use crate::store::{StoreError, Transition};
@@ -43,7 +43,7 @@ async fn expire(f: &Factory, live: &LiveChaos, at: DateTime<Utc>) -> Result<(), 
         from: vec![IncidentState::Active],
         at,
         resolved_by: Some(ResolvedBy::Expiry),
-        event: TimelineEvent::new(at, "expired", "ended by itself after its maximum duration"),
+        event: TimelineEvent::new(at, "expired", EXPIRED_DETAIL),
     };
     if f.store.transition(live.incident_id, &change).await? {
         super::record_end(f, live, ResolvedBy::Expiry, at);

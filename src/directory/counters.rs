@@ -22,6 +22,13 @@ pub struct Counters {
     minutes: MinuteTally,
     /// Orders seen by this instance, numbering them for flaky's `everyNth` and seeded draws.
     sequence: AtomicU64,
+    /// Orders of the incident held in a throttle right now, on this instance. Here rather than
+    /// on the chaos entry, which every directory reload rebuilds: the cap must survive reloads.
+    throttled: AtomicU64,
+    /// Wrong fix codes tried so far (as loaded, then counted here): only the first ones are
+    /// written to the timeline, so a flood of guesses cannot grow the incident record. Here for
+    /// the same reason as `throttled`: a reload must not start the count again.
+    wrong_codes_seen: AtomicU64,
     /// Set after every count, so a flush skips the incidents nothing happened to: with a class
     /// of pending chaos, that is nearly all of them.
     dirty: AtomicBool,
@@ -38,6 +45,8 @@ impl Default for Counters {
             first_failure_ms: AtomicI64::new(i64::MAX),
             minutes: MinuteTally::default(),
             sequence: AtomicU64::new(0),
+            throttled: AtomicU64::new(0),
+            wrong_codes_seen: AtomicU64::new(0),
             dirty: AtomicBool::new(false),
         }
     }
@@ -47,6 +56,26 @@ impl Counters {
     /// Numbers an order of the incident, 1-based.
     pub fn next_order(&self) -> u64 {
         self.sequence.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// Takes a place in the incident's throttle; returns how many were held before this one.
+    pub fn hold(&self) -> u64 {
+        self.throttled.fetch_add(1, Ordering::AcqRel)
+    }
+
+    /// Gives back a place taken with `hold`.
+    pub fn release(&self) {
+        self.throttled.fetch_sub(1, Ordering::AcqRel);
+    }
+
+    /// Counts a wrong fix code for the timeline's bound; returns how many were seen before it.
+    pub fn see_wrong_code(&self) -> u64 {
+        self.wrong_codes_seen.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Raises the count of wrong codes seen to what the store holds (loaded with the incident).
+    pub fn wrong_codes_at_least(&self, stored: u64) {
+        self.wrong_codes_seen.fetch_max(stored, Ordering::Relaxed);
     }
 
     /// An order served a valid ticket at `at` (answered 200).

@@ -1,7 +1,7 @@
 //! A chaos as the order path applies it, built from the store's open incident.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
@@ -28,11 +28,6 @@ pub struct LiveChaos {
     /// Whether the store already says `active` (the start was recorded).
     pub started: std::sync::atomic::AtomicBool,
     pub counters: Arc<Counters>,
-    /// Orders of this chaos waiting in a throttle right now, on this instance.
-    pub throttled: AtomicU64,
-    /// Wrong fix codes tried so far (as loaded, then counted here): only the first ones are
-    /// written to the timeline, so a flood of guesses cannot grow the incident record.
-    pub wrong_codes_seen: AtomicU64,
 }
 
 /// `start + secs`, or `None` when that is past the end of representable time: a stored duration
@@ -46,7 +41,7 @@ impl LiveChaos {
     pub fn from_open(open: OpenIncident, public_url: &str, counters: Arc<Counters>) -> Self {
         let inc = open.incident;
         let wrong_rows = inc.timeline.iter().filter(|e| e.kind == "wrong_fix_code").count() as u64;
-        let wrong_codes_seen = AtomicU64::new(inc.stats.wrong_fix_codes.max(wrong_rows));
+        counters.wrong_codes_at_least(inc.stats.wrong_fix_codes.max(wrong_rows));
         let report_url = format!(
             "{public_url}/api/support/{}/report/{}",
             inc.vendor_id,
@@ -64,8 +59,6 @@ impl LiveChaos {
             report_url,
             started: (inc.state == IncidentState::Active).into(),
             counters,
-            throttled: AtomicU64::new(0),
-            wrong_codes_seen,
         }
     }
 
@@ -94,8 +87,6 @@ impl LiveChaos {
             report_url: self.report_url.clone(),
             started: AtomicBool::new(false),
             counters: self.counters.clone(),
-            throttled: AtomicU64::new(0),
-            wrong_codes_seen: AtomicU64::new(self.wrong_codes_seen.load(Ordering::Relaxed)),
         }
     }
 }

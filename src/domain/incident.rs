@@ -162,6 +162,9 @@ pub fn reason(raw: &str) -> Result<String, String> {
     Ok(reason)
 }
 
+/// The timeline detail of a chaos that ended by itself, wherever it is recorded.
+pub const EXPIRED_DETAIL: &str = "ended by itself after its maximum duration";
+
 /// The timeline detail of a chaos start, wherever it is recorded.
 pub fn started_detail(mode: ChaosMode) -> String {
     format!("{mode} chaos began biting orders")

@@ -115,6 +115,29 @@ impl Store for MeteredStore {
         self.timed("add_stats", self.inner.add_stats(deltas)).await
     }
 
+    async fn end_open_incidents(
+        &self,
+        vendor: Option<&VendorId>,
+        ending: &VendorEnding,
+    ) -> StoreResult<Vec<EndedIncident>> {
+        self.timed("end_open_incidents", self.inner.end_open_incidents(vendor, ending))
+            .await
+    }
+
+    async fn next_order(&self, incident: Uuid) -> StoreResult<u64> {
+        self.timed("next_order", self.inner.next_order(incident)).await
+    }
+
+    async fn count_fix_code_try(
+        &self,
+        client: std::net::IpAddr,
+        vendor: &VendorId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<u64>> {
+        self.timed("count_fix_code_try", self.inner.count_fix_code_try(client, vendor, now))
+            .await
+    }
+
     async fn open_incidents(&self) -> StoreResult<Vec<OpenIncident>> {
         self.timed("open_incidents", self.inner.open_incidents()).await
     }

@@ -126,22 +126,29 @@ fn saturating_sum_sql(target: &str, stored: &str, delta: &str) -> String {
     )
 }
 
-/// How deleting a vendor ends its open incidents, in the same transaction: a scheduled chaos
-/// whose start has come is recorded as started and resolved like an active one (it has been
-/// biting), the others are cancelled.
+/// How open incidents end (a vendor's deletion, an admin's end, a halt), decided by the store from
+/// their stored state in one transaction, never from one instance's view of them: a scheduled
+/// chaos whose start has come (and no pause set before `at` held it back) has been biting, so it
+/// is recorded as started and then resolved like an active one; one past its maximum duration
+/// expired at the end of it; the other scheduled ones are cancelled.
 #[derive(Clone, Debug)]
 pub struct VendorEnding {
     pub at: DateTime<Utc>,
+    /// Whether a chaos that has not started is cancelled too (a halt may leave it scheduled).
+    pub cancel_scheduled: bool,
     pub cancelled: TimelineEvent,
     pub resolved: TimelineEvent,
 }
 
-/// An incident a vendor's deletion ended.
+/// An incident a vendor's deletion, an admin's end or a halt ended.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndedIncident {
     pub id: Uuid,
+    /// Cancelled, resolved, or expired (its maximum duration had passed: it ended by itself).
     pub state: IncidentState,
     pub start_at: DateTime<Utc>,
+    /// When it ended: the end instant asked for, or an expired one's end of maximum duration.
+    pub at: DateTime<Utc>,
 }
 
 /// A signed-in instructor's console session, as stored: the hash of its id, never the id.
@@ -229,6 +236,24 @@ pub trait Store: Send + Sync + 'static {
     /// Adds counter deltas, each on its own (a savepoint), so one incident's bad delta never
     /// blocks another's: the ones refused are returned, an error means none was added.
     async fn add_stats(&self, deltas: &[StatsDelta]) -> StoreResult<Vec<RejectedDelta>>;
+    /// Ends the open incidents of `vendor` (of every vendor with `None`) as `ending` says.
+    async fn end_open_incidents(
+        &self,
+        vendor: Option<&VendorId>,
+        ending: &VendorEnding,
+    ) -> StoreResult<Vec<EndedIncident>>;
+    /// Numbers the next order of an incident across every instance and restart (flaky
+    /// `everyNth`), 1-based; NotFound if there is no such incident.
+    async fn next_order(&self, incident: Uuid) -> StoreResult<u64>;
+    /// Counts a try of a fix code by `client` (an address block) for `vendor` at `now`, whichever
+    /// instance it reaches, unless the tries of the last minute already reach the limit: then the
+    /// seconds to wait, and nothing is counted. Never the code itself.
+    async fn count_fix_code_try(
+        &self,
+        client: std::net::IpAddr,
+        vendor: &VendorId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<u64>>;
     async fn open_incidents(&self) -> StoreResult<Vec<OpenIncident>>;
     async fn incident(&self, id: Uuid) -> StoreResult<Option<Incident>>;
     /// One page of the incidents `filter` matches (`limit` from `offset`, in its order).

@@ -11,6 +11,7 @@ mod campaigns;
 mod chaos;
 mod chaos_input;
 mod class_controls;
+mod cluster_counts;
 mod consistency;
 mod console;
 mod console_forms;

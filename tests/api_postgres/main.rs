@@ -18,6 +18,8 @@ mod chaos;
 mod chaos_input;
 #[path = "../api/class_controls.rs"]
 mod class_controls;
+#[path = "../api/cluster_counts.rs"]
+mod cluster_counts;
 #[path = "../api/consistency.rs"]
 mod consistency;
 #[path = "../api/console.rs"]
@@ -85,6 +87,7 @@ mod vendor_lifetime;
 #[path = "../api/vendors.rs"]
 mod vendors;
 
+mod decided;
 mod instances;
 mod lifetimes;
 mod shared_counts;

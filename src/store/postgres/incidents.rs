@@ -115,12 +115,14 @@ pub(super) async fn create(
     own_request: bool,
 ) -> StoreResult<Recorded> {
     let tx = c.transaction().await.map_err(classify)?;
-    // Chaos only for the vendor's current lifetime; the share lock makes a concurrent delete
-    // wait for this transaction, and so end the chaos it creates.
+    // Chaos only for the vendor's current lifetime. The row lock makes a concurrent delete wait
+    // for this transaction, and so end the chaos it creates; and it queues concurrent requests
+    // for the same vendor (from any instance), so each sees what the one before it committed and
+    // answers as a single instance would, instead of racing the one-open-chaos index.
     let uid = inc.vendor_uid.map(|u| u.to_string());
     let alive = tx
         .query_opt(
-            "SELECT 1 FROM vendors WHERE id = $1 AND uid = $2 FOR SHARE",
+            "SELECT 1 FROM vendors WHERE id = $1 AND uid = $2 FOR UPDATE",
             &[&inc.vendor_id.as_str(), &uid],
         )
         .await

@@ -1,6 +1,7 @@
 //! The shared store: PostgreSQL (or a compatible database) for several instances behind one address.
 
 mod calendar;
+mod cluster;
 mod controls;
 mod incidents;
 mod listing;
@@ -38,6 +39,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (6, include_str!("../../../migrations/postgres/0006_admin_sessions.sql")),
     (9, include_str!("../../../migrations/postgres/0009_calendar.sql")),
+    (11, include_str!("../../../migrations/postgres/0011_cluster_counts.sql")),
 ];
 /// Any constant of our own: instances starting together migrate one after the other.
 const MIGRATION_LOCK: i64 = 0x7069_7a7a_6166;
@@ -249,6 +251,27 @@ impl Store for PostgresStore {
 
     async fn add_stats(&self, deltas: &[StatsDelta]) -> StoreResult<Vec<RejectedDelta>> {
         stats::add_stats(&mut *self.client().await?, deltas).await
+    }
+
+    async fn end_open_incidents(
+        &self,
+        vendor: Option<&VendorId>,
+        ending: &VendorEnding,
+    ) -> StoreResult<Vec<EndedIncident>> {
+        cluster::end_incidents(&mut *self.client().await?, vendor, ending).await
+    }
+
+    async fn next_order(&self, incident: Uuid) -> StoreResult<u64> {
+        cluster::next_order(&*self.client().await?, incident).await
+    }
+
+    async fn count_fix_code_try(
+        &self,
+        client: std::net::IpAddr,
+        vendor: &VendorId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<u64>> {
+        cluster::count_fix_code_try(&mut *self.client().await?, client, vendor, now).await
     }
 
     async fn open_incidents(&self) -> StoreResult<Vec<OpenIncident>> {

@@ -4,11 +4,9 @@ use chrono::{DateTime, Utc};
 use tokio_postgres::{Client, Row};
 use uuid::Uuid;
 
-use super::incidents::insert_event;
 use super::{bad_row, classify};
-use crate::domain::incident::started_detail;
 use crate::domain::vendor::{Role, normalize_roles};
-use crate::domain::{ChaosMode, IncidentState, KeyHash, TimelineEvent, Vendor, VendorId};
+use crate::domain::{KeyHash, Vendor, VendorId};
 use crate::store::{EndedIncident, StoreResult, VendorEnding, from_ms, to_ms};
 
 fn vendor_from_row(r: &Row) -> StoreResult<Vendor> {
@@ -92,7 +90,7 @@ pub(super) async fn delete_vendor(
     ending: &VendorEnding,
 ) -> StoreResult<Option<Vec<EndedIncident>>> {
     let tx = c.transaction().await.map_err(classify)?;
-    // Waits for a chaos being created for this vendor (it holds the row FOR SHARE), so the
+    // Waits for a chaos being created for this vendor (it holds the row FOR UPDATE), so the
     // updates below, which start after, see it.
     let n = tx
         .execute("DELETE FROM vendors WHERE id = $1", &[&id.as_str()])
@@ -101,45 +99,7 @@ pub(super) async fn delete_vendor(
     if n == 0 {
         return Ok(None);
     }
-    let (vendor, at) = (id.as_str(), to_ms(ending.at));
-    // A scheduled chaos whose start has come has been biting: it starts, then ends below.
-    let started = tx
-        .query(
-            "UPDATE incidents SET state = 'active', started_at = start_at \
-             WHERE vendor_id = $1 AND state = 'scheduled' AND start_at <= $2 RETURNING id, start_at, mode",
-            &[&vendor, &at],
-        )
-        .await
-        .map_err(classify)?;
-    for row in &started {
-        let mode = ChaosMode::parse(row.get(2)).ok_or_else(|| bad_row("mode"))?;
-        let event = TimelineEvent::new(from_ms(row.get(1)), "started", started_detail(mode));
-        insert_event(&tx, row.get(0), &event).await?;
-    }
-    let mut ended = Vec::new();
-    for (sql, state, event) in [
-        (
-            "UPDATE incidents SET state = 'cancelled' WHERE vendor_id = $1 AND state = 'scheduled' \
-             AND $2::bigint IS NOT NULL RETURNING id, start_at",
-            IncidentState::Cancelled,
-            &ending.cancelled,
-        ),
-        (
-            "UPDATE incidents SET state = 'resolved', resolved_at = $2, resolved_by = 'admin' \
-             WHERE vendor_id = $1 AND state = 'active' RETURNING id, start_at",
-            IncidentState::Resolved,
-            &ending.resolved,
-        ),
-    ] {
-        for row in tx.query(sql, &[&vendor, &at]).await.map_err(classify)? {
-            insert_event(&tx, row.get(0), event).await?;
-            ended.push(EndedIncident {
-                id: Uuid::parse_str(row.get(0)).map_err(|_| bad_row("incident id"))?,
-                state,
-                start_at: from_ms(row.get(1)),
-            });
-        }
-    }
+    let ended = super::cluster::end_open(&tx, Some(id), ending).await?;
     tx.commit().await.map_err(classify)?;
     Ok(Some(ended))
 }

@@ -16,6 +16,7 @@ use crate::domain::{FixCode, Incident, KeyHash, Pause, TimelineEvent, Vendor, Ve
 use crate::tickets::{Algorithm, StoredKey};
 
 mod calendar;
+mod cluster;
 mod controls;
 mod deletion;
 mod incidents;
@@ -239,6 +240,31 @@ impl Store for SqliteStore {
     async fn add_stats(&self, deltas: &[StatsDelta]) -> StoreResult<Vec<RejectedDelta>> {
         let deltas = deltas.to_vec();
         self.run(move |c| incidents::add_stats(c, &deltas)).await
+    }
+
+    async fn end_open_incidents(
+        &self,
+        vendor: Option<&VendorId>,
+        ending: &VendorEnding,
+    ) -> StoreResult<Vec<EndedIncident>> {
+        let (vendor, ending) = (vendor.cloned(), ending.clone());
+        self.run(move |c| cluster::end_incidents(c, vendor.as_ref(), &ending))
+            .await
+    }
+
+    async fn next_order(&self, incident: Uuid) -> StoreResult<u64> {
+        self.run(move |c| cluster::next_order(c, incident)).await?
+    }
+
+    async fn count_fix_code_try(
+        &self,
+        client: std::net::IpAddr,
+        vendor: &VendorId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<u64>> {
+        let vendor = vendor.clone();
+        self.run(move |c| cluster::count_fix_code_try(c, client, &vendor, now))
+            .await
     }
 
     async fn open_incidents(&self) -> StoreResult<Vec<OpenIncident>> {

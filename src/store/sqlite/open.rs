@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../../../migrations/sqlite/0006_incident_minutes.sql")),
     (7, include_str!("../../../migrations/sqlite/0007_admin_sessions.sql")),
     (10, include_str!("../../../migrations/sqlite/0010_calendar.sql")),
+    (11, include_str!("../../../migrations/sqlite/0011_cluster_counts.sql")),
 ];
 
 /// Creates the database file owner-only before SQLite opens it, so it is never readable by others.
