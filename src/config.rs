@@ -140,6 +140,10 @@ pub struct Config {
     /// Minutes an instructor console session lasts unused before it must sign in again.
     #[arg(long, env = "FACTORY_SESSION_IDLE_MINUTES", default_value_t = 720, value_parser = clap::value_parser!(u32).range(1..=525_600), global = true)]
     pub session_idle_minutes: u32,
+    /// Let webhooks target loopback, private and link-local addresses (on|off, 1|0): off, a
+    /// webhook could reach the factory's own network or a cloud metadata service.
+    #[arg(long, env = "FACTORY_WEBHOOK_ALLOW_PRIVATE", default_value = "off", value_parser = parse_switch, global = true)]
+    pub webhook_allow_private: bool,
 }
 
 /// A list of address blocks (a named type, so clap takes the whole list as one value).

@@ -39,6 +39,12 @@ pub struct StoreLabels {
     pub op: &'static str,
 }
 
+/// How a webhook delivery attempt ended: a fixed set, whatever the receivers answer.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabels {
+    pub outcome: &'static str,
+}
+
 pub struct Metrics {
     registry: Registry,
     pub requests: Family<RouteLabels, Counter>,
@@ -54,6 +60,8 @@ pub struct Metrics {
     pub store_latency: Family<StoreLabels, Histogram>,
     pub throttled_in_flight: Gauge,
     pub throttle_overflow: Counter,
+    pub webhook_deliveries: Family<OutcomeLabels, Counter>,
+    pub webhook_pending: Gauge,
 }
 
 impl Default for Metrics {
@@ -86,6 +94,8 @@ impl Metrics {
             store_latency,
             throttled_in_flight: Gauge::default(),
             throttle_overflow: Counter::default(),
+            webhook_deliveries: Family::default(),
+            webhook_pending: Gauge::default(),
             registry: Registry::default(),
         };
         registry.register(
@@ -139,6 +149,16 @@ impl Metrics {
             "throttle_overflow",
             "Throttled orders answered at once because a cap was reached",
             m.throttle_overflow.clone(),
+        );
+        registry.register(
+            "webhook_deliveries",
+            "Webhook delivery attempts by outcome (delivered, retry, failed)",
+            m.webhook_deliveries.clone(),
+        );
+        registry.register(
+            "webhook_deliveries_pending",
+            "Webhook deliveries waiting for an attempt (all webhooks)",
+            m.webhook_pending.clone(),
         );
         Self { registry, ..m }
     }

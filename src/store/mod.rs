@@ -3,6 +3,7 @@
 mod metered;
 mod postgres;
 mod sqlite;
+pub mod webhooks;
 
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
@@ -16,6 +17,7 @@ use crate::tickets::StoredKey;
 pub use metered::MeteredStore;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
+pub use webhooks::WebhookStore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -253,6 +255,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Option<VendorId>>;
     /// Ends a session (sign-out); nothing happens if there is none.
     async fn end_session(&self, id: KeyHash) -> StoreResult<()>;
+
+    /// Webhooks and their deliveries (`store::webhooks`).
+    fn webhooks(&self) -> &dyn WebhookStore;
 
     /// Flushes and closes; called once at shutdown.
     async fn close(&self) -> StoreResult<()>;

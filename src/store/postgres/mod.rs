@@ -7,6 +7,7 @@ mod minutes;
 mod sessions;
 mod stats;
 mod vendors;
+pub(crate) mod webhooks;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,6 +37,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../../migrations/postgres/0005_incident_minutes.sql"),
     ),
     (6, include_str!("../../../migrations/postgres/0006_admin_sessions.sql")),
+    (8, include_str!("../../../migrations/postgres/0008_webhooks.sql")),
 ];
 /// Any constant of our own: instances starting together migrate one after the other.
 const MIGRATION_LOCK: i64 = 0x7069_7a7a_6166;
@@ -302,6 +304,10 @@ impl Store for PostgresStore {
 
     async fn end_session(&self, id: KeyHash) -> StoreResult<()> {
         sessions::end(&**self.client().await?, id).await
+    }
+
+    fn webhooks(&self) -> &dyn super::WebhookStore {
+        self
     }
 
     async fn close(&self) -> StoreResult<()> {

@@ -22,6 +22,7 @@ mod minutes;
 mod open;
 mod rows;
 mod sessions;
+pub(crate) mod webhooks;
 
 use rows::{bad_column, insert_event, roles_text, vendor_from_row};
 
@@ -294,6 +295,10 @@ impl Store for SqliteStore {
 
     async fn end_session(&self, id: KeyHash) -> StoreResult<()> {
         self.run(move |c| sessions::end(c, id)).await
+    }
+
+    fn webhooks(&self) -> &dyn super::WebhookStore {
+        self
     }
 
     async fn close(&self) -> StoreResult<()> {
