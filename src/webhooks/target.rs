@@ -85,6 +85,11 @@ pub async fn check_url(raw: &str, allow_private: bool) -> Result<Url, String> {
             "url host {host} is {why} ({ip}); webhook targets must be public unless FACTORY_WEBHOOK_ALLOW_PRIVATE=1"
         ))
     };
+    // RFC 6761: every `localhost` name is loopback, whatever a resolver here makes of it.
+    let name = host.trim_end_matches('.').to_ascii_lowercase();
+    if name == "localhost" || name.ends_with(".localhost") {
+        return refuse(IpAddr::V4(Ipv4Addr::LOCALHOST), "a loopback name");
+    }
     if let Some(ip) = literal_ip(&url) {
         return match forbidden(ip) {
             Some(why) => refuse(ip, why),

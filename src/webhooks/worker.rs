@@ -72,9 +72,6 @@ pub struct Worker {
 
 impl Worker {
     pub fn new(allow_private: bool) -> Self {
-        // rustls with aws-lc-rs, the crypto the factory already builds on; an error only says
-        // a provider is installed already.
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let mut client = reqwest::Client::builder()
             .timeout(TIMEOUT)
             .redirect(Policy::none())
