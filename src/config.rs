@@ -151,6 +151,10 @@ pub struct Config {
     /// ranges, comma-separated, such as 2026-12-21..2027-01-04,2027-03-16.
     #[arg(long, env = "FACTORY_BLACKOUT", default_value = "", value_parser = parse_blackout, global = true)]
     pub blackout: BlackoutDates,
+    /// Let webhooks target loopback, private and link-local addresses (on|off, 1|0): off, a
+    /// webhook could reach the factory's own network or a cloud metadata service.
+    #[arg(long, env = "FACTORY_WEBHOOK_ALLOW_PRIVATE", default_value = "off", value_parser = parse_switch, global = true)]
+    pub webhook_allow_private: bool,
 }
 
 /// The configured blackout dates (a named type, so clap takes the whole list as one value).

@@ -23,3 +23,4 @@ pub mod store;
 pub mod student;
 pub mod tally;
 pub mod tickets;
+pub mod webhooks;

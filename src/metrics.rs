@@ -39,6 +39,12 @@ pub struct StoreLabels {
     pub op: &'static str,
 }
 
+/// How a webhook delivery attempt ended: a fixed set, whatever the receivers answer.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabels {
+    pub outcome: &'static str,
+}
+
 pub struct Metrics {
     registry: Registry,
     pub requests: Family<RouteLabels, Counter>,
@@ -58,6 +64,8 @@ pub struct Metrics {
     pub throttle_overflow: Counter,
     /// The instance's cap on throttled orders, so a rule can compare the in-flight gauge to it.
     pub throttle_cap: Gauge,
+    pub webhook_deliveries: Family<OutcomeLabels, Counter>,
+    pub webhook_pending: Gauge,
 }
 
 impl Default for Metrics {
@@ -92,6 +100,8 @@ impl Metrics {
             throttled_in_flight: Gauge::default(),
             throttle_overflow: Counter::default(),
             throttle_cap: Gauge::default(),
+            webhook_deliveries: Family::default(),
+            webhook_pending: Gauge::default(),
             registry: Registry::default(),
         };
         registry.register(
@@ -155,6 +165,16 @@ impl Metrics {
             "throttle_cap",
             "Throttled orders all vendors may have waiting on this instance",
             m.throttle_cap.clone(),
+        );
+        registry.register(
+            "webhook_deliveries",
+            "Webhook delivery attempts by outcome (delivered, retry, failed)",
+            m.webhook_deliveries.clone(),
+        );
+        registry.register(
+            "webhook_deliveries_pending",
+            "Webhook deliveries waiting for an attempt (all webhooks)",
+            m.webhook_pending.clone(),
         );
         Self { registry, ..m }
     }

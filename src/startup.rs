@@ -25,6 +25,7 @@ pub struct Application {
     factory: web::Data<Factory>,
     server: Server,
     scheduler: JoinHandle<()>,
+    webhook_worker: JoinHandle<()>,
     stop_scheduler: watch::Sender<bool>,
 }
 
@@ -69,6 +70,10 @@ impl Application {
             scenarios: campaign::load(&config.scenario_dir),
         });
         let (stop_scheduler, stop_rx) = watch::channel(false);
+        let webhook_worker = tokio::spawn(crate::webhooks::worker::run(
+            factory.clone().into_inner(),
+            stop_rx.clone(),
+        ));
         let scheduler = tokio::spawn(scheduler::run(factory.clone().into_inner(), stop_rx));
 
         let workers = config
@@ -120,6 +125,7 @@ impl Application {
             factory,
             server,
             scheduler,
+            webhook_worker,
             stop_scheduler,
         })
     }
@@ -163,6 +169,7 @@ impl Application {
         let served = self.server.await;
         let _ = self.stop_scheduler.send(true);
         let _ = self.scheduler.await;
+        let _ = self.webhook_worker.await;
         scheduler::flush_stats(&self.factory).await;
         if let Err(e) = self.factory.store.close().await {
             log::error!("closing the store: {e}");

@@ -10,7 +10,7 @@ use super::bodies::*;
 pub use super::endpoint::{Auth, Endpoint, Reply, SchemaFn};
 use super::{
     calendar, chaos, docs, grades, health, incidents, metrics, openapi, pause, roster, scenarios, support, tickets,
-    vendors,
+    vendors, webhooks,
 };
 use crate::domain::Incident;
 use crate::factory::Factory;
@@ -182,6 +182,18 @@ pub static ENDPOINTS: LazyLock<Vec<Endpoint>> = LazyLock::new(|| {
             .example("curl $FACTORY/api/calendar/$TOKEN.ics", r#""BEGIN:VCALENDAR...""#),
         ep("POST", "/api/admin/keys/rotate", Admin, "New ticket signing key, listed in the JWKS at once and signing 60 s later; old keys verify until their tickets expire (admin)", || web::post().to(tickets::rotate), Reply::Json(200, schema::<NewKid>))
             .example("curl -X POST $FACTORY/api/admin/keys/rotate -H 'authorization: Bearer $ADMIN'", r#"{"kid":"..."}"#),
+        ep("POST", "/api/admin/webhooks", Admin, "Register a webhook for event types (default every chaos.* type), as json or slack; the answer holds its signing secret, shown once. Targets must be public addresses unless FACTORY_WEBHOOK_ALLOW_PRIVATE=1 (admin)", || web::post().to(webhooks::create), Reply::Json(201, schema::<webhooks::CreatedWebhook>))
+            .body(schema::<webhooks::NewWebhook>)
+            .example(r#"curl -X POST $FACTORY/api/admin/webhooks -H 'authorization: Bearer $ADMIN' -H 'content-type: application/json' -d '{"url":"https://hooks.example.edu/factory","events":["chaos.started","chaos.resolved"],"format":"slack"}'"#, r#"{"id":"...","url":"https://hooks.example.edu/factory","events":["chaos.started","chaos.resolved"],"format":"slack","createdAt":"...","secret":"whsec_..."}"#),
+        ep("GET", "/api/admin/webhooks", Admin, "Registered webhooks, without their secrets (admin)", || web::get().to(webhooks::list), Reply::Json(200, schema::<Vec<webhooks::WebhookView>>))
+            .example("curl $FACTORY/api/admin/webhooks -H 'authorization: Bearer $ADMIN'", r#"[{"id":"...","url":"https://hooks.example.edu/factory","format":"slack"}]"#),
+        ep("DELETE", "/api/admin/webhooks/{id}", Admin, "Delete a webhook and its pending deliveries (admin)", || web::delete().to(webhooks::delete), Reply::Empty(204))
+            .example("curl -X DELETE $FACTORY/api/admin/webhooks/$ID -H 'authorization: Bearer $ADMIN'", "null"),
+        ep("GET", "/api/admin/webhooks/{id}/deliveries", Admin, "A webhook's newest 100 deliveries: state, attempts, last status, next try (admin)", || web::get().to(webhooks::deliveries), Reply::Json(200, schema::<Vec<webhooks::DeliveryView>>))
+            .example("curl $FACTORY/api/admin/webhooks/$ID/deliveries -H 'authorization: Bearer $ADMIN'", r#"[{"id":"...","eventSeq":42,"state":"pending","attempts":2,"lastStatus":500,"nextAttemptAt":"..."}]"#),
+        ep("POST", "/api/admin/webhooks/{id}/deliveries/{deliveryId}/retry", Admin, "Make a pending or failed delivery due now; 409 if it was delivered (admin)", || web::post().to(webhooks::retry), Reply::Json(202, schema::<Message>))
+            .errors(&[400, 401, 403, 404, 405, 409, 503])
+            .example("curl -X POST $FACTORY/api/admin/webhooks/$ID/deliveries/$DELIVERY/retry -H 'authorization: Bearer $ADMIN'", r#"{"message":"delivery is due now"}"#),
         ep("GET", "/api/docs", None, "This list of routes", || web::get().to(|f: web::Data<Factory>| async move { docs::docs(&ENDPOINTS, &f.public_url) }), Reply::Json(200, schema::<Docs>))
             .example("curl $FACTORY/api/docs", r#"{"message":"welcome to JWT Pizza Factory"}"#),
         ep("GET", "/api/openapi.json", None, "OpenAPI 3 document of every route", || web::get().to(|f: web::Data<Factory>| async move { openapi::openapi(&ENDPOINTS, &f.public_url) }), Reply::Text(200, "application/json"))

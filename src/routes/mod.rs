@@ -21,6 +21,7 @@ pub mod spreadsheet;
 pub mod support;
 pub mod tickets;
 pub mod vendors;
+pub mod webhooks;
 
 use actix_web::web;
 

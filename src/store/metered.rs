@@ -47,6 +47,10 @@ impl Store for MeteredStore {
         self.inner.calls()
     }
 
+    fn webhooks(&self) -> &dyn super::WebhookStore {
+        self.inner.webhooks()
+    }
+
     async fn change_version(&self) -> StoreResult<Option<i64>> {
         self.timed("change_version", self.inner.change_version()).await
     }

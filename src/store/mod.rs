@@ -3,6 +3,7 @@
 mod metered;
 mod postgres;
 mod sqlite;
+pub mod webhooks;
 
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
@@ -16,6 +17,7 @@ use crate::tickets::StoredKey;
 pub use metered::MeteredStore;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
+pub use webhooks::WebhookStore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -298,6 +300,8 @@ pub trait Store: Send + Sync + 'static {
     async fn feed_by_token(&self, token: KeyHash) -> StoreResult<Option<CalendarFeed>>;
     /// Revokes a feed; false if there was none.
     async fn delete_feed(&self, id: Uuid) -> StoreResult<bool>;
+    /// Webhooks and their deliveries (`store::webhooks`).
+    fn webhooks(&self) -> &dyn WebhookStore;
 
     /// Flushes and closes; called once at shutdown.
     async fn close(&self) -> StoreResult<()>;

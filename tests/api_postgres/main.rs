@@ -66,6 +66,8 @@ mod paging;
 mod process;
 #[path = "../api/process_notices.rs"]
 mod process_notices;
+#[path = "../api/receiver.rs"]
+mod receiver;
 #[path = "../api/report_url.rs"]
 mod report_url;
 #[path = "../api/reports.rs"]
@@ -86,11 +88,16 @@ mod tickets;
 mod vendor_lifetime;
 #[path = "../api/vendors.rs"]
 mod vendors;
+#[path = "../api/webhook_deliveries.rs"]
+mod webhook_deliveries;
+#[path = "../api/webhooks.rs"]
+mod webhooks;
 
 mod decided;
 mod instances;
 mod lifetimes;
 mod shared_counts;
+mod webhook_claims;
 
 /// A module added to `tests/api` must be added here too, or PostgreSQL would silently skip it.
 #[test]

@@ -9,6 +9,7 @@ mod minutes;
 mod sessions;
 mod stats;
 mod vendors;
+pub(crate) mod webhooks;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -38,6 +39,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../../migrations/postgres/0005_incident_minutes.sql"),
     ),
     (6, include_str!("../../../migrations/postgres/0006_admin_sessions.sql")),
+    (8, include_str!("../../../migrations/postgres/0008_webhooks.sql")),
     (9, include_str!("../../../migrations/postgres/0009_calendar.sql")),
     (11, include_str!("../../../migrations/postgres/0011_cluster_counts.sql")),
 ];
@@ -343,6 +345,10 @@ impl Store for PostgresStore {
 
     async fn delete_feed(&self, id: Uuid) -> StoreResult<bool> {
         calendar::delete(&**self.client().await?, id).await
+    }
+
+    fn webhooks(&self) -> &dyn super::WebhookStore {
+        self
     }
 
     async fn close(&self) -> StoreResult<()> {

@@ -24,6 +24,7 @@ mod minutes;
 mod open;
 mod rows;
 mod sessions;
+pub(crate) mod webhooks;
 
 use rows::{bad_column, insert_event, roles_text, vendor_from_row};
 
@@ -338,6 +339,10 @@ impl Store for SqliteStore {
 
     async fn delete_feed(&self, id: Uuid) -> StoreResult<bool> {
         self.run(move |c| calendar::delete(c, id)).await
+    }
+
+    fn webhooks(&self) -> &dyn super::WebhookStore {
+        self
     }
 
     async fn close(&self) -> StoreResult<()> {
