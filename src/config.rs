@@ -140,6 +140,12 @@ pub struct Config {
     /// Minutes an instructor console session lasts unused before it must sign in again.
     #[arg(long, env = "FACTORY_SESSION_IDLE_MINUTES", default_value_t = 720, value_parser = clap::value_parser!(u32).range(1..=525_600), global = true)]
     pub session_idle_minutes: u32,
+    /// Event streams (`/api/admin/events/stream`) one instance keeps open at once; beyond, 503.
+    #[arg(long, env = "FACTORY_MAX_EVENT_STREAMS", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=10_000), global = true)]
+    pub max_event_streams: u32,
+    /// Milliseconds between the comment lines that keep an idle event stream open.
+    #[arg(long, env = "FACTORY_EVENT_HEARTBEAT_MS", default_value_t = 15_000, value_parser = clap::value_parser!(u64).range(100..=3_600_000), global = true)]
+    pub event_heartbeat_ms: u64,
 }
 
 /// A list of address blocks (a named type, so clap takes the whole list as one value).

@@ -7,6 +7,7 @@ pub mod console;
 pub mod directory;
 pub mod domain;
 pub mod drill;
+pub mod events;
 pub mod factory;
 pub mod http;
 pub mod limiter;

@@ -25,6 +25,7 @@ pub struct Application {
     factory: web::Data<Factory>,
     server: Server,
     scheduler: JoinHandle<()>,
+    event_poller: JoinHandle<()>,
     stop_scheduler: watch::Sender<bool>,
 }
 
@@ -69,6 +70,7 @@ impl Application {
             scenarios: campaign::load(&config.scenario_dir),
         });
         let (stop_scheduler, stop_rx) = watch::channel(false);
+        let event_poller = tokio::spawn(crate::events::run(factory.clone().into_inner(), stop_rx.clone()));
         let scheduler = tokio::spawn(scheduler::run(factory.clone().into_inner(), stop_rx));
 
         let workers = config
@@ -117,6 +119,7 @@ impl Application {
             factory,
             server,
             scheduler,
+            event_poller,
             stop_scheduler,
         })
     }
@@ -160,6 +163,7 @@ impl Application {
         let served = self.server.await;
         let _ = self.stop_scheduler.send(true);
         let _ = self.scheduler.await;
+        let _ = self.event_poller.await;
         scheduler::flush_stats(&self.factory).await;
         if let Err(e) = self.factory.store.close().await {
             log::error!("closing the store: {e}");

@@ -87,7 +87,7 @@ pub async fn end(f: &Factory, vendor: &VendorId, by: &str, reason: Option<&str>)
     settle::flush_stats(f).await;
     // A chaos that is due has been biting orders, unless a pause held it back.
     let biting = live.started.load(Ordering::Acquire) || (live.is_due(now) && f.directory.pause_until(now).is_none());
-    if !end_live(f, &live, by, reason, biting).await? {
+    if !end_live(f, &live, by, reason, biting, false).await? {
         f.reload().await?;
         return Err(ChaosError::NoChaos(vendor.clone()));
     }
@@ -97,13 +97,15 @@ pub async fn end(f: &Factory, vendor: &VendorId, by: &str, reason: Option<&str>)
         .ok_or_else(|| ChaosError::NoChaos(vendor.clone()))
 }
 
-/// Ends a chaos: one that has been `biting` orders is resolved, any other cancelled.
+/// Ends a chaos: one that has been `biting` orders is resolved, any other cancelled; `halted`
+/// when the kill switch ends it (its event is `chaos.halted`).
 pub(crate) async fn end_live(
     f: &Factory,
     live: &LiveChaos,
     by: &str,
     reason: Option<&str>,
     biting: bool,
+    halted: bool,
 ) -> Result<bool, StoreError> {
     let now = f.clock.now();
     let why = reason.map(|r| format!(" (reason: {r})")).unwrap_or_default();
@@ -115,6 +117,7 @@ pub(crate) async fn end_live(
             at: now,
             resolved_by: Some(ResolvedBy::Admin),
             event: TimelineEvent::new(now, "resolved", format!("ended by {by}{why}")),
+            halted,
         }
     } else {
         Transition {
@@ -123,6 +126,7 @@ pub(crate) async fn end_live(
             at: now,
             resolved_by: None,
             event: TimelineEvent::new(now, "cancelled", format!("cancelled by {by} before it started{why}")),
+            halted,
         }
     };
     let done = f.store.transition(live.incident_id, &change).await?;
@@ -245,6 +249,7 @@ pub async fn use_fix_code(f: &Factory, who: &str, code: &str, client: IpAddr) ->
             "resolved",
             format!("resolved through the report URL from {client}"),
         ),
+        halted: false,
     };
     if f.store.transition(live.incident_id, &change).await? {
         f.directory.clear_chaos(vendor, live.incident_id);

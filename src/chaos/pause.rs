@@ -66,7 +66,7 @@ pub async fn halt(f: &Factory, by: &str, request: HaltRequest) -> Result<Halted,
     let mut halted = 0;
     for live in open {
         let was_biting = biting(&live);
-        if (was_biting || request.cancel_scheduled) && end_live(f, &live, by, Some(&why), was_biting).await? {
+        if (was_biting || request.cancel_scheduled) && end_live(f, &live, by, Some(&why), was_biting, true).await? {
             halted += 1;
         }
     }

@@ -1,6 +1,7 @@
 //! The factory's vocabulary: parsed types that cannot hold an invalid value.
 
 pub mod chaos;
+pub mod event;
 pub mod incident;
 pub mod instant;
 pub mod ip_block;
@@ -12,6 +13,7 @@ pub mod vendor;
 pub mod window;
 
 pub use chaos::{ChaosMode, ChaosParams};
+pub use event::{Event, NewEvent};
 pub use incident::{Incident, IncidentState, ResolvedBy, Stats, TimelineEvent, Voided};
 pub use minute::{Minute, MinuteCount};
 pub use pause::Pause;

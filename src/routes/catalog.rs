@@ -8,7 +8,9 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 
 use super::bodies::*;
 pub use super::endpoint::{Auth, Endpoint, Reply, SchemaFn};
-use super::{chaos, docs, health, incidents, metrics, openapi, pause, roster, scenarios, support, tickets, vendors};
+use super::{
+    chaos, docs, events, health, incidents, metrics, openapi, pause, roster, scenarios, support, tickets, vendors,
+};
 use crate::domain::Incident;
 use crate::factory::Factory;
 
@@ -152,6 +154,12 @@ pub static ENDPOINTS: LazyLock<Vec<Endpoint>> = LazyLock::new(|| {
             .example(r#"curl -X POST $FACTORY/api/admin/incidents/$ID/void -H 'authorization: Bearer $ADMIN' -H 'content-type: application/json' -d '{"reason":"scheduled by mistake"}'"#, r#"{"id":"...","voided":{"at":"...","by":"admin","reason":"scheduled by mistake"}}"#),
         ep("GET", "/api/admin/incidents/{id}/report", Admin, "Markdown incident report (admin)", || web::get().to(incidents::admin_report), Reply::Text(200, "text/markdown"))
             .example("curl $FACTORY/api/admin/incidents/$ID/report -H 'authorization: Bearer $ADMIN'", r##""# Incident report: ...""##),
+        ep("GET", "/api/admin/events", Admin, "Events (every incident timeline event, vendor created, deleted, key rotated), oldest first, with a seq that increases across the whole store: after (a seq) and limit 1-1000 page through them; next is the after of the next page (admin)", || web::get().to(events::list), Reply::Json(200, schema::<events::EventPage>))
+            .query(schema::<events::ListQuery>)
+            .example("curl '$FACTORY/api/admin/events?after=0&limit=100' -H 'authorization: Bearer $ADMIN'", r#"{"events":[{"seq":1,"type":"chaos.scheduled","at":"2026-12-01T19:00:00.000Z","vendorId":"team7","incidentId":"...","detail":{"kind":"scheduled","mode":"fail","text":"..."}}],"next":1}"#),
+        ep("GET", "/api/admin/events/stream", Admin, "The same events as server-sent events (text/event-stream: id, event, data), live; resumes after Last-Event-ID (or ?after=), a comment every 15 s; 503 when too many streams are open (admin)", || web::get().to(events::stream), Reply::Text(200, "text/event-stream"))
+            .query(schema::<events::StreamQuery>)
+            .example("curl -N $FACTORY/api/admin/events/stream -H 'authorization: Bearer $ADMIN' -H 'last-event-id: 41'", r#""id: 42\nevent: chaos.started\ndata: {\"seq\":42,\"type\":\"chaos.started\"}""#),
         ep("GET", "/api/admin/scenarios", Admin, "Scenarios loaded from the scenario directory (admin)", || web::get().to(scenarios::list), Reply::Json(200, schema::<Vec<serde_json::Value>>))
             .example("curl $FACTORY/api/admin/scenarios -H 'authorization: Bearer $ADMIN'", r#"[{"name":"semester-campaign","modes":[{"mode":"fail","weight":2}]}]"#),
         ep("POST", "/api/admin/scenarios/{name}/apply", Admin, "Schedule a scenario's chaos for vendors, each with its own draw from `seed`; pending ones are skipped. A term (firstDate, spanDays, days, exclude, window) overrides the file's window; with dryRun: 200 with the exact plan, nothing stored (admin)", || web::post().to(scenarios::apply), Reply::Json(201, schema::<serde_json::Value>))

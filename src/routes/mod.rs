@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod chaos;
 pub mod docs;
 pub mod endpoint;
+pub mod events;
 pub mod health;
 pub mod incidents;
 pub mod metrics;

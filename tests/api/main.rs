@@ -14,6 +14,7 @@ mod console;
 mod console_forms;
 mod crash;
 mod errors;
+mod events;
 mod files;
 mod forged_tickets;
 mod helpers;

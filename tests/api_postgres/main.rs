@@ -24,6 +24,8 @@ mod console_forms;
 mod crash;
 #[path = "../api/errors.rs"]
 mod errors;
+#[path = "../api/events.rs"]
+mod events;
 #[path = "../api/files.rs"]
 mod files;
 #[path = "../api/forged_tickets.rs"]
@@ -73,6 +75,7 @@ mod vendor_lifetime;
 #[path = "../api/vendors.rs"]
 mod vendors;
 
+mod event_order;
 mod instances;
 mod lifetimes;
 mod shared_counts;

@@ -1,6 +1,7 @@
 //! The shared store: PostgreSQL (or a compatible database) for several instances behind one address.
 
 mod controls;
+mod events;
 mod incidents;
 mod listing;
 mod minutes;
@@ -23,7 +24,7 @@ use super::{
     AdminSession, EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta, Store, StoreError,
     StoreResult, Transition, VendorEnding, from_ms, to_ms,
 };
-use crate::domain::{FixCode, Incident, KeyHash, Pause, TimelineEvent, Vendor, VendorId, Voided};
+use crate::domain::{Event, FixCode, Incident, KeyHash, Pause, TimelineEvent, Vendor, VendorId, Voided};
 use crate::tickets::{Algorithm, StoredKey};
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -36,6 +37,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../../migrations/postgres/0005_incident_minutes.sql"),
     ),
     (6, include_str!("../../../migrations/postgres/0006_admin_sessions.sql")),
+    (7, include_str!("../../../migrations/postgres/0007_events.sql")),
 ];
 /// Any constant of our own: instances starting together migrate one after the other.
 const MIGRATION_LOCK: i64 = 0x7069_7a7a_6166;
@@ -242,7 +244,7 @@ impl Store for PostgresStore {
     }
 
     async fn add_event(&self, id: Uuid, event: &TimelineEvent) -> StoreResult<()> {
-        incidents::insert_event(&**self.client().await?, &id.to_string(), event).await
+        incidents::add_event(&mut *self.client().await?, &id.to_string(), event).await
     }
 
     async fn add_stats(&self, deltas: &[StatsDelta]) -> StoreResult<Vec<RejectedDelta>> {
@@ -302,6 +304,20 @@ impl Store for PostgresStore {
 
     async fn end_session(&self, id: KeyHash) -> StoreResult<()> {
         sessions::end(&**self.client().await?, id).await
+    }
+
+    async fn events(&self, after: i64, limit: usize) -> StoreResult<Vec<Event>> {
+        events::list(&**self.client().await?, after, limit).await
+    }
+
+    async fn latest_event_seq(&self) -> StoreResult<i64> {
+        let row = self
+            .client()
+            .await?
+            .query_one("SELECT COALESCE(MAX(seq), 0) FROM events", &[])
+            .await
+            .map_err(classify)?;
+        Ok(row.get(0))
     }
 
     async fn close(&self) -> StoreResult<()> {

@@ -4,11 +4,12 @@ use chrono::{DateTime, Utc};
 use tokio_postgres::{Client, Row};
 use uuid::Uuid;
 
+use super::events::record;
 use super::incidents::insert_event;
 use super::{bad_row, classify};
 use crate::domain::incident::started_detail;
 use crate::domain::vendor::{Role, normalize_roles};
-use crate::domain::{ChaosMode, IncidentState, KeyHash, TimelineEvent, Vendor, VendorId};
+use crate::domain::{ChaosMode, IncidentState, KeyHash, NewEvent, TimelineEvent, Vendor, VendorId};
 use crate::store::{EndedIncident, StoreResult, VendorEnding, from_ms, to_ms};
 
 fn vendor_from_row(r: &Row) -> StoreResult<Vendor> {
@@ -44,6 +45,7 @@ pub(super) async fn insert_vendor(c: &mut Client, v: &Vendor, key: KeyHash) -> S
     )
     .await
     .map_err(classify)?;
+    record(&tx, &NewEvent::vendor_created(v)).await?;
     tx.commit().await.map_err(classify)
 }
 
@@ -140,6 +142,8 @@ pub(super) async fn delete_vendor(
             });
         }
     }
+    // After the endings it caused: a reader meets the incidents' ends, then the vendor's.
+    record(&tx, &NewEvent::vendor_deleted(id, ending.at)).await?;
     tx.commit().await.map_err(classify)?;
     Ok(Some(ended))
 }
@@ -167,6 +171,7 @@ pub(super) async fn replace_api_key(
         )
         .await
         .map_err(classify)?;
+        record(&tx, &NewEvent::key_rotated(id, now)).await?;
     }
     tx.commit().await.map_err(classify)?;
     Ok(exists)

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::rows::{bad_column, insert_event};
 use crate::domain::incident::started_detail;
-use crate::domain::{ChaosMode, IncidentState, TimelineEvent, VendorId};
+use crate::domain::{ChaosMode, IncidentState, NewEvent, TimelineEvent, VendorId};
 use crate::store::{EndedIncident, VendorEnding, from_ms, to_ms};
 
 /// Runs an incident update with `RETURNING id, start_at, mode` and puts `event` (or, with
@@ -71,6 +71,8 @@ pub(super) fn delete_vendor(
         &[&vendor.as_str(), &to_ms(ending.at)],
         Some(&ending.resolved),
     )?;
+    // After the endings it caused: a reader meets the incidents' ends, then the vendor's.
+    super::events::record(&tx, &NewEvent::vendor_deleted(vendor, ending.at))?;
     tx.commit()?;
     let ended = |list: Vec<(Uuid, i64)>, state| {
         list.into_iter().map(move |(id, start)| EndedIncident {

@@ -12,11 +12,12 @@ use super::{
     AdminSession, EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta, Store, StoreError,
     StoreResult, Transition, VendorEnding, from_ms, to_ms,
 };
-use crate::domain::{FixCode, Incident, KeyHash, Pause, TimelineEvent, Vendor, VendorId, Voided};
+use crate::domain::{Event, FixCode, Incident, KeyHash, NewEvent, Pause, TimelineEvent, Vendor, VendorId, Voided};
 use crate::tickets::{Algorithm, StoredKey};
 
 mod controls;
 mod deletion;
+mod events;
 mod incidents;
 mod minutes;
 mod open;
@@ -81,6 +82,7 @@ impl Store for SqliteStore {
                 "INSERT INTO api_keys (key_hash, vendor_id, created_at) VALUES (?1, ?2, ?3)",
                 params![key.to_hex(), v.id.as_str(), to_ms(v.created)],
             )?;
+            events::record(&tx, &NewEvent::vendor_created(&v))?;
             tx.commit()
         })
         .await
@@ -146,6 +148,7 @@ impl Store for SqliteStore {
                     "INSERT INTO api_keys (key_hash, vendor_id, created_at) VALUES (?1, ?2, ?3)",
                     params![key.to_hex(), id.as_str(), to_ms(now)],
                 )?;
+                events::record(&tx, &NewEvent::key_rotated(&id, now))?;
             }
             tx.commit()?;
             Ok(exists)
@@ -232,7 +235,12 @@ impl Store for SqliteStore {
 
     async fn add_event(&self, id: Uuid, event: &TimelineEvent) -> StoreResult<()> {
         let event = event.clone();
-        self.run(move |c| insert_event(c, &id.to_string(), &event)).await
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            insert_event(&tx, &id.to_string(), &event)?;
+            tx.commit()
+        })
+        .await
     }
 
     async fn add_stats(&self, deltas: &[StatsDelta]) -> StoreResult<Vec<RejectedDelta>> {
@@ -294,6 +302,15 @@ impl Store for SqliteStore {
 
     async fn end_session(&self, id: KeyHash) -> StoreResult<()> {
         self.run(move |c| sessions::end(c, id)).await
+    }
+
+    async fn events(&self, after: i64, limit: usize) -> StoreResult<Vec<Event>> {
+        self.run(move |c| events::list(c, after, limit)).await
+    }
+
+    async fn latest_event_seq(&self) -> StoreResult<i64> {
+        self.run(|c| c.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0)))
+            .await
     }
 
     async fn close(&self) -> StoreResult<()> {
