@@ -24,6 +24,8 @@ mod console_forms;
 mod crash;
 #[path = "../api/errors.rs"]
 mod errors;
+#[path = "../api/event_stream.rs"]
+mod event_stream;
 #[path = "../api/events.rs"]
 mod events;
 #[path = "../api/files.rs"]
