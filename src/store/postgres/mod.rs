@@ -3,6 +3,7 @@
 mod controls;
 mod events;
 mod incidents;
+mod keys;
 mod listing;
 mod minutes;
 mod sessions;
@@ -22,10 +23,10 @@ use uuid::Uuid;
 
 use super::{
     AdminSession, EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta, Store, StoreError,
-    StoreResult, Transition, VendorEnding, from_ms, to_ms,
+    StoreResult, Transition, VendorEnding,
 };
 use crate::domain::{Event, FixCode, Incident, KeyHash, Pause, TimelineEvent, Vendor, VendorId, Voided};
-use crate::tickets::{Algorithm, StoredKey};
+use crate::tickets::StoredKey;
 
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../../migrations/postgres/0001_init.sql")),
@@ -179,51 +180,11 @@ impl Store for PostgresStore {
     }
 
     async fn signing_keys(&self) -> StoreResult<Vec<StoredKey>> {
-        let rows = self
-            .client()
-            .await?
-            .query(
-                "SELECT kid, alg, pkcs8, created_at, signs_from, retired_at FROM signing_keys ORDER BY signs_from",
-                &[],
-            )
-            .await
-            .map_err(classify)?;
-        rows.iter()
-            .map(|r| {
-                Ok(StoredKey {
-                    kid: r.get(0),
-                    alg: Algorithm::parse(r.get(1)).ok_or_else(|| bad_row("algorithm"))?,
-                    pkcs8: r.get(2),
-                    created_at: from_ms(r.get(3)),
-                    signs_from: from_ms(r.get(4)),
-                    retired_at: r.get::<_, Option<i64>>(5).map(from_ms),
-                })
-            })
-            .collect()
+        keys::all(&**self.client().await?).await
     }
 
     async fn rotate_signing_key(&self, key: &StoredKey) -> StoreResult<()> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(classify)?;
-        tx.execute(
-            "UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL",
-            &[&to_ms(key.signs_from)],
-        )
-        .await
-        .map_err(classify)?;
-        tx.execute(
-            "INSERT INTO signing_keys (kid, alg, pkcs8, created_at, signs_from) VALUES ($1, $2, $3, $4, $5)",
-            &[
-                &key.kid,
-                &key.alg.as_str(),
-                &key.pkcs8,
-                &to_ms(key.created_at),
-                &to_ms(key.signs_from),
-            ],
-        )
-        .await
-        .map_err(classify)?;
-        tx.commit().await.map_err(classify)
+        keys::rotate(&mut *self.client().await?, key).await
     }
 
     async fn create_incident(

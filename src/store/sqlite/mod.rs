@@ -10,21 +10,22 @@ use uuid::Uuid;
 
 use super::{
     AdminSession, EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta, Store, StoreError,
-    StoreResult, Transition, VendorEnding, from_ms, to_ms,
+    StoreResult, Transition, VendorEnding, to_ms,
 };
 use crate::domain::{Event, FixCode, Incident, KeyHash, NewEvent, Pause, TimelineEvent, Vendor, VendorId, Voided};
-use crate::tickets::{Algorithm, StoredKey};
+use crate::tickets::StoredKey;
 
 mod controls;
 mod deletion;
 mod events;
 mod incidents;
+mod keys;
 mod minutes;
 mod open;
 mod rows;
 mod sessions;
 
-use rows::{bad_column, insert_event, roles_text, vendor_from_row};
+use rows::{insert_event, roles_text, vendor_from_row};
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -169,47 +170,12 @@ impl Store for SqliteStore {
     }
 
     async fn signing_keys(&self) -> StoreResult<Vec<StoredKey>> {
-        self.run(|c| {
-            let mut stmt = c.prepare(
-                "SELECT kid, alg, pkcs8, created_at, signs_from, retired_at FROM signing_keys ORDER BY signs_from",
-            )?;
-            let rows = stmt.query_map([], |r| {
-                let alg: String = r.get(1)?;
-                Ok(StoredKey {
-                    kid: r.get(0)?,
-                    alg: Algorithm::parse(&alg).ok_or_else(|| bad_column(1, "algorithm"))?,
-                    pkcs8: r.get(2)?,
-                    created_at: from_ms(r.get(3)?),
-                    signs_from: from_ms(r.get(4)?),
-                    retired_at: r.get::<_, Option<i64>>(5)?.map(from_ms),
-                })
-            })?;
-            rows.collect()
-        })
-        .await
+        self.run(keys::all).await
     }
 
     async fn rotate_signing_key(&self, key: &StoredKey) -> StoreResult<()> {
         let key = key.clone();
-        self.run(move |c| {
-            let tx = c.transaction()?;
-            tx.execute(
-                "UPDATE signing_keys SET retired_at = ?1 WHERE retired_at IS NULL",
-                [to_ms(key.signs_from)],
-            )?;
-            tx.execute(
-                "INSERT INTO signing_keys (kid, alg, pkcs8, created_at, signs_from) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    key.kid,
-                    key.alg.as_str(),
-                    key.pkcs8,
-                    to_ms(key.created_at),
-                    to_ms(key.signs_from)
-                ],
-            )?;
-            tx.commit()
-        })
-        .await
+        self.run(move |c| keys::rotate(c, &key)).await
     }
 
     async fn create_incident(
