@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::helpers::spawn_app;
 
-/// Store calls the background scheduler may make per tick (refresh, flush) and the slack for a
+/// Store calls the background tasks may make per tick (refresh, flush, the event poller) and the slack for a
 /// tick in progress when the burst starts or ends.
 const CALLS_PER_TICK: u64 = 4;
 
