@@ -155,6 +155,12 @@ pub struct Config {
     /// webhook could reach the factory's own network or a cloud metadata service.
     #[arg(long, env = "FACTORY_WEBHOOK_ALLOW_PRIVATE", default_value = "off", value_parser = parse_switch, global = true)]
     pub webhook_allow_private: bool,
+    /// Event streams (`/api/admin/events/stream`) one instance keeps open at once; beyond, 503.
+    #[arg(long, env = "FACTORY_MAX_EVENT_STREAMS", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=10_000), global = true)]
+    pub max_event_streams: u32,
+    /// Milliseconds between the comment lines that keep an idle event stream open.
+    #[arg(long, env = "FACTORY_EVENT_HEARTBEAT_MS", default_value_t = 15_000, value_parser = clap::value_parser!(u64).range(100..=3_600_000), global = true)]
+    pub event_heartbeat_ms: u64,
 }
 
 /// The configured blackout dates (a named type, so clap takes the whole list as one value).

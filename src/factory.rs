@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::directory::{Directory, LiveChaos, StatsBook};
 use crate::domain::vendor::Role;
 use crate::domain::{ApiKey, Blackout, Vendor, VendorId};
+use crate::events::EventFeed;
 use crate::limiter::FixCodeLimiter;
 use crate::metrics::Metrics;
 use crate::random::Draws;
@@ -30,6 +31,8 @@ pub struct Factory {
     /// Wrong admin keys on the console's sign-in form, limited like wrong fix codes.
     pub sign_in_limiter: FixCodeLimiter,
     pub metrics: Arc<Metrics>,
+    /// New events, read once per tick and broadcast to the open event streams.
+    pub events: EventFeed,
     /// Throttled orders waiting right now, all vendors together.
     pub throttled: AtomicU64,
     /// The store's change version this instance last caught up with (`i64::MIN`: never).
@@ -75,6 +78,11 @@ impl Factory {
             clock.now(),
         )?;
         let config_calls_per_minute = config.report_calls_per_minute;
+        let events = EventFeed::new(
+            config.max_event_streams as usize,
+            std::time::Duration::from_millis(config.event_heartbeat_ms),
+        );
+        events.start_at_end(store.as_ref()).await?;
         let factory = Self {
             config,
             public_url,
@@ -87,6 +95,7 @@ impl Factory {
             limiter: FixCodeLimiter::new(config_calls_per_minute),
             sign_in_limiter: FixCodeLimiter::default(),
             metrics,
+            events,
             throttled: AtomicU64::new(0),
             seen_version: AtomicI64::new(i64::MIN),
             stopping: tokio::sync::watch::Sender::new(false),

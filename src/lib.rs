@@ -8,6 +8,7 @@ pub mod console;
 pub mod directory;
 pub mod domain;
 pub mod drill;
+pub mod events;
 pub mod factory;
 pub mod grades;
 pub mod http;

@@ -26,6 +26,7 @@ pub struct Application {
     server: Server,
     scheduler: JoinHandle<()>,
     webhook_worker: JoinHandle<()>,
+    event_poller: JoinHandle<()>,
     stop_scheduler: watch::Sender<bool>,
 }
 
@@ -74,6 +75,7 @@ impl Application {
             factory.clone().into_inner(),
             stop_rx.clone(),
         ));
+        let event_poller = tokio::spawn(crate::events::run(factory.clone().into_inner(), stop_rx.clone()));
         let scheduler = tokio::spawn(scheduler::run(factory.clone().into_inner(), stop_rx));
 
         let workers = config
@@ -126,6 +128,7 @@ impl Application {
             server,
             scheduler,
             webhook_worker,
+            event_poller,
             stop_scheduler,
         })
     }
@@ -170,6 +173,7 @@ impl Application {
         let _ = self.stop_scheduler.send(true);
         let _ = self.scheduler.await;
         let _ = self.webhook_worker.await;
+        let _ = self.event_poller.await;
         scheduler::flush_stats(&self.factory).await;
         if let Err(e) = self.factory.store.close().await {
             log::error!("closing the store: {e}");

@@ -16,6 +16,7 @@ pub(super) fn ending(now: DateTime<Utc>, by: &str, why: &str, cancel_scheduled: 
         cancel_scheduled,
         cancelled: TimelineEvent::new(now, "cancelled", format!("cancelled by {by} before it started{why}")),
         resolved: TimelineEvent::new(now, "resolved", format!("ended by {by}{why}")),
+        halted: false,
     }
 }
 

@@ -181,6 +181,7 @@ pub async fn use_fix_code(f: &Factory, who: &str, code: &str, client: IpAddr) ->
             "resolved",
             format!("resolved through the report URL from {client}"),
         ),
+        halted: false,
     };
     if f.store.transition(live.incident_id, &change).await? {
         f.directory.clear_chaos(vendor, live.incident_id);

@@ -59,7 +59,10 @@ pub async fn halt(f: &Factory, by: &str, request: HaltRequest) -> Result<Halted,
     let why = format!(" (reason: halt: {})", request.reason);
     // The store ends what it holds open, so chaos another instance scheduled or started is
     // halted too, whatever this instance has cached of it.
-    let ending = super::ending::ending(now, by, &why, request.cancel_scheduled);
+    let ending = crate::store::VendorEnding {
+        halted: true,
+        ..super::ending::ending(now, by, &why, request.cancel_scheduled)
+    };
     let ended = f.store.end_open_incidents(None, &ending).await?;
     // Read back, so the directory holds what is still open (and moves below, for the pause).
     f.reload().await?;

@@ -44,6 +44,7 @@ async fn expire(f: &Factory, live: &LiveChaos, at: DateTime<Utc>) -> Result<(), 
         at,
         resolved_by: Some(ResolvedBy::Expiry),
         event: TimelineEvent::new(at, "expired", EXPIRED_DETAIL),
+        halted: false,
     };
     if f.store.transition(live.incident_id, &change).await? {
         super::record_end(f, live, ResolvedBy::Expiry, at);

@@ -9,6 +9,7 @@ mod grades;
 mod guard;
 mod incident;
 mod incidents;
+mod live;
 mod overview;
 mod page;
 mod scenarios;
@@ -33,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/halt", web::post().to(overview::halt))
             .route("/resume", web::post().to(overview::resume))
             .route("/partials/overview", web::get().to(overview::partial))
+            .route("/events/stream", web::get().to(live::stream))
             .route("/assets/{name}", web::get().to(assets::asset))
             .route("/vendors", web::get().to(vendors::page))
             .route("/vendors", web::post().to(vendors::create))

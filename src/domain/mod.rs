@@ -2,6 +2,7 @@
 
 pub mod blackout;
 pub mod chaos;
+pub mod event;
 pub mod grade;
 pub mod incident;
 pub mod instant;
@@ -15,6 +16,7 @@ pub mod window;
 
 pub use blackout::Blackout;
 pub use chaos::{ChaosMode, ChaosParams};
+pub use event::{Event, NewEvent};
 pub use incident::{Incident, IncidentState, ResolvedBy, Stats, TimelineEvent, Voided};
 pub use minute::{Minute, MinuteCount};
 pub use pause::Pause;

@@ -9,8 +9,8 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use super::bodies::*;
 pub use super::endpoint::{Auth, Endpoint, Reply, SchemaFn};
 use super::{
-    calendar, chaos, docs, grades, health, incidents, metrics, openapi, pause, roster, scenarios, support, tickets,
-    vendors, webhooks,
+    calendar, chaos, docs, events, grades, health, incidents, metrics, openapi, pause, roster, scenarios, support,
+    tickets, vendors, webhooks,
 };
 use crate::domain::Incident;
 use crate::factory::Factory;
@@ -164,6 +164,12 @@ pub static ENDPOINTS: LazyLock<Vec<Endpoint>> = LazyLock::new(|| {
         ep("GET", "/api/admin/reports", Admin, "The incident reports of the same days as one Markdown document, one section per incident of the grade sheet (admin)", || web::get().to(grades::reports), Reply::Text(200, "text/markdown"))
             .query(schema::<crate::grades::RangeQuery>)
             .example("curl '$FACTORY/api/admin/reports?from=2026-09-01&to=2026-12-31' -H 'authorization: Bearer $ADMIN'", r##""# Incident reports, 2026-09-01 to 2026-12-31""##),
+        ep("GET", "/api/admin/events", Admin, "Events (every incident timeline event, vendor created, deleted, key rotated), oldest first, with a seq that increases across the whole store: after (a seq) and limit 1-1000 page through them; next is the after of the next page (admin)", || web::get().to(events::list), Reply::Json(200, schema::<events::EventPage>))
+            .query(schema::<events::ListQuery>)
+            .example("curl '$FACTORY/api/admin/events?after=0&limit=100' -H 'authorization: Bearer $ADMIN'", r#"{"events":[{"seq":1,"type":"chaos.scheduled","at":"2026-12-01T19:00:00.000Z","vendorId":"team7","incidentId":"...","detail":{"kind":"scheduled","mode":"fail","text":"..."}}],"next":1}"#),
+        ep("GET", "/api/admin/events/stream", Admin, "The same events as server-sent events (text/event-stream: id, event, data), live; resumes after Last-Event-ID (or ?after=), a comment every 15 s; 503 when too many streams are open (admin)", || web::get().to(events::stream), Reply::Text(200, "text/event-stream"))
+            .query(schema::<events::StreamQuery>)
+            .example("curl -N $FACTORY/api/admin/events/stream -H 'authorization: Bearer $ADMIN' -H 'last-event-id: 41'", r#""id: 42\nevent: chaos.started\ndata: {\"seq\":42,\"type\":\"chaos.started\"}""#),
         ep("GET", "/api/admin/scenarios", Admin, "Scenarios loaded from the scenario directory (admin)", || web::get().to(scenarios::list), Reply::Json(200, schema::<Vec<serde_json::Value>>))
             .example("curl $FACTORY/api/admin/scenarios -H 'authorization: Bearer $ADMIN'", r#"[{"name":"semester-campaign","modes":[{"mode":"fail","weight":2}]}]"#),
         ep("POST", "/api/admin/scenarios/{name}/apply", Admin, "Schedule a scenario's chaos for vendors, each with its own draw from `seed`; pending ones are skipped. A term (firstDate, spanDays, days, exclude, window) overrides the file's window; with dryRun: 200 with the exact plan, nothing stored (admin)", || web::post().to(scenarios::apply), Reply::Json(201, schema::<serde_json::Value>))

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod chaos;
 pub mod docs;
 pub mod endpoint;
+pub mod events;
 pub mod grades;
 pub mod health;
 pub mod incidents;

@@ -12,7 +12,7 @@ use super::{
     AdminSession, CalendarFeed, EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta,
     Store, StoreResult, Transition, VendorEnding,
 };
-use crate::domain::{FixCode, Incident, KeyHash, Pause, TimelineEvent, Vendor, VendorId, Voided};
+use crate::domain::{Event, FixCode, Incident, KeyHash, Pause, TimelineEvent, Vendor, VendorId, Voided};
 use crate::metrics::{Metrics, StoreLabels};
 use crate::tickets::StoredKey;
 
@@ -217,6 +217,14 @@ impl Store for MeteredStore {
 
     async fn delete_feed(&self, id: Uuid) -> StoreResult<bool> {
         self.timed("delete_feed", self.inner.delete_feed(id)).await
+    }
+
+    async fn events(&self, after: i64, limit: usize) -> StoreResult<Vec<Event>> {
+        self.timed("events", self.inner.events(after, limit)).await
+    }
+
+    async fn latest_event_seq(&self) -> StoreResult<i64> {
+        self.timed("latest_event_seq", self.inner.latest_event_seq()).await
     }
 
     async fn close(&self) -> StoreResult<()> {

@@ -10,7 +10,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use uuid::Uuid;
 
 use crate::domain::{
-    FixCode, Incident, IncidentState, KeyHash, MinuteCount, Pause, ResolvedBy, TimelineEvent, Vendor, VendorId, Voided,
+    Event, FixCode, Incident, IncidentState, KeyHash, MinuteCount, Pause, ResolvedBy, TimelineEvent, Vendor, VendorId,
+    Voided,
 };
 use crate::tickets::StoredKey;
 
@@ -48,6 +49,8 @@ pub struct Transition {
     pub at: DateTime<Utc>,
     pub resolved_by: Option<ResolvedBy>,
     pub event: TimelineEvent,
+    /// Ended by the kill switch: its event is `chaos.halted` (the timeline keeps `event.kind`).
+    pub halted: bool,
 }
 
 /// Counters gathered in memory since the last flush, added to the stored ones.
@@ -140,6 +143,8 @@ pub struct VendorEnding {
     pub cancel_scheduled: bool,
     pub cancelled: TimelineEvent,
     pub resolved: TimelineEvent,
+    /// Ended by the kill switch: the events of its endings are `chaos.halted`.
+    pub halted: bool,
 }
 
 /// An incident a vendor's deletion, an admin's end or a halt ended.
@@ -302,6 +307,11 @@ pub trait Store: Send + Sync + 'static {
     async fn delete_feed(&self, id: Uuid) -> StoreResult<bool>;
     /// Webhooks and their deliveries (`store::webhooks`).
     fn webhooks(&self) -> &dyn WebhookStore;
+    /// Up to `limit` events with a seq above `after`, oldest first. Every event of a smaller
+    /// seq than the last one returned is committed already: none appears later (see the stores).
+    async fn events(&self, after: i64, limit: usize) -> StoreResult<Vec<Event>>;
+    /// The highest seq of any event, 0 when there is none.
+    async fn latest_event_seq(&self) -> StoreResult<i64>;
 
     /// Flushes and closes; called once at shutdown.
     async fn close(&self) -> StoreResult<()>;

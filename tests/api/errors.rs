@@ -134,6 +134,12 @@ async fn docs_list_every_route_and_every_listed_route_is_served() {
             .replace("{vendor}", "x")
             .replace("{code}", "x");
         let method = Method::from_bytes(ep["method"].as_str().unwrap().as_bytes()).unwrap();
+        if path.ends_with("/events/stream") {
+            // A stream never ends: the start of its answer is enough.
+            let res = app.call(method, &path, Some(ADMIN_KEY), None).await;
+            assert_eq!(res.status(), StatusCode::OK, "{ep}");
+            continue;
+        }
         let (status, body) = app.json(method, &path, Some(ADMIN_KEY), Some(json!({}))).await;
         assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{ep}");
         assert_ne!(

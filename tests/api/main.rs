@@ -17,6 +17,8 @@ mod console;
 mod console_forms;
 mod crash;
 mod errors;
+mod event_stream;
+mod events;
 mod files;
 mod forged_tickets;
 mod grades;

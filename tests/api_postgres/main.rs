@@ -30,6 +30,10 @@ mod console_forms;
 mod crash;
 #[path = "../api/errors.rs"]
 mod errors;
+#[path = "../api/event_stream.rs"]
+mod event_stream;
+#[path = "../api/events.rs"]
+mod events;
 #[path = "../api/files.rs"]
 mod files;
 #[path = "../api/forged_tickets.rs"]
@@ -94,6 +98,7 @@ mod webhook_deliveries;
 mod webhooks;
 
 mod decided;
+mod event_order;
 mod instances;
 mod lifetimes;
 mod shared_counts;

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use tokio_postgres::{Client, GenericClient, SimpleQueryMessage};
 use uuid::Uuid;
 
-use super::incidents::insert_event;
+use super::incidents::{insert_event, insert_timeline};
 use super::{bad_row, classify};
 use crate::domain::incident::{EXPIRED_DETAIL, started_detail};
 use crate::domain::{ChaosMode, IncidentState, TimelineEvent, VendorId};
@@ -77,7 +77,7 @@ pub(super) async fn end_open(
     }
     for (sql, state, event) in steps {
         for row in tx.query(&sql, &[&vendor, &at]).await.map_err(classify)? {
-            insert_event(tx, row.get(0), event).await?;
+            insert_timeline(tx, row.get(0), event, ending.halted).await?;
             ended.push(ended_row(row.get(0), row.get(1), state, ending.at)?);
         }
     }

@@ -76,14 +76,32 @@ pub(super) fn good_incidents(rows: &[Row]) -> Vec<(Incident, FixCode)> {
         .collect()
 }
 
-pub(super) async fn insert_event(c: &impl GenericClient, id: &str, event: &TimelineEvent) -> StoreResult<()> {
-    c.execute(
+/// Puts `event` on incident `id`'s timeline, and records it as an event, in transaction `tx`.
+pub(super) async fn insert_event(tx: &impl GenericClient, id: &str, event: &TimelineEvent) -> StoreResult<()> {
+    insert_timeline(tx, id, event, false).await
+}
+
+/// The same; `halted` when the kill switch ended the incident.
+pub(super) async fn insert_timeline(
+    tx: &impl GenericClient,
+    id: &str,
+    event: &TimelineEvent,
+    halted: bool,
+) -> StoreResult<()> {
+    tx.execute(
         "INSERT INTO incident_events (incident_id, at, kind, detail) VALUES ($1, $2, $3, $4)",
         &[&id, &to_ms(event.at), &event.kind, &event.detail],
     )
     .await
     .map_err(classify)?;
-    Ok(())
+    super::events::record_timeline(tx, id, event, halted).await
+}
+
+/// A timeline entry on its own: one transaction, as its event needs.
+pub(super) async fn add_event(c: &mut Client, id: &str, event: &TimelineEvent) -> StoreResult<()> {
+    let tx = c.transaction().await.map_err(classify)?;
+    insert_event(&tx, id, event).await?;
+    tx.commit().await.map_err(classify)
 }
 
 async fn timeline(c: &impl GenericClient, id: &str) -> StoreResult<Vec<TimelineEvent>> {
@@ -221,7 +239,7 @@ pub(super) async fn transition(c: &mut Client, id: Uuid, change: &Transition) ->
         .await
         .map_err(classify)?;
     if n == 1 {
-        insert_event(&tx, &id, &change.event).await?;
+        insert_timeline(&tx, &id, &change.event, change.halted).await?;
     }
     tx.commit().await.map_err(classify)?;
     Ok(n == 1)

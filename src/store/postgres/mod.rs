@@ -3,7 +3,9 @@
 mod calendar;
 mod cluster;
 mod controls;
+mod events;
 mod incidents;
+mod keys;
 mod listing;
 mod minutes;
 mod sessions;
@@ -24,10 +26,10 @@ use uuid::Uuid;
 
 use super::{
     AdminSession, CalendarFeed, EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta,
-    Store, StoreError, StoreResult, Transition, VendorEnding, from_ms, to_ms,
+    Store, StoreError, StoreResult, Transition, VendorEnding,
 };
-use crate::domain::{FixCode, Incident, KeyHash, Pause, TimelineEvent, Vendor, VendorId, Voided};
-use crate::tickets::{Algorithm, StoredKey};
+use crate::domain::{Event, FixCode, Incident, KeyHash, Pause, TimelineEvent, Vendor, VendorId, Voided};
+use crate::tickets::StoredKey;
 
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../../migrations/postgres/0001_init.sql")),
@@ -39,6 +41,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../../migrations/postgres/0005_incident_minutes.sql"),
     ),
     (6, include_str!("../../../migrations/postgres/0006_admin_sessions.sql")),
+    (7, include_str!("../../../migrations/postgres/0007_events.sql")),
     (8, include_str!("../../../migrations/postgres/0008_webhooks.sql")),
     (9, include_str!("../../../migrations/postgres/0009_calendar.sql")),
     (11, include_str!("../../../migrations/postgres/0011_cluster_counts.sql")),
@@ -183,51 +186,11 @@ impl Store for PostgresStore {
     }
 
     async fn signing_keys(&self) -> StoreResult<Vec<StoredKey>> {
-        let rows = self
-            .client()
-            .await?
-            .query(
-                "SELECT kid, alg, pkcs8, created_at, signs_from, retired_at FROM signing_keys ORDER BY signs_from",
-                &[],
-            )
-            .await
-            .map_err(classify)?;
-        rows.iter()
-            .map(|r| {
-                Ok(StoredKey {
-                    kid: r.get(0),
-                    alg: Algorithm::parse(r.get(1)).ok_or_else(|| bad_row("algorithm"))?,
-                    pkcs8: r.get(2),
-                    created_at: from_ms(r.get(3)),
-                    signs_from: from_ms(r.get(4)),
-                    retired_at: r.get::<_, Option<i64>>(5).map(from_ms),
-                })
-            })
-            .collect()
+        keys::all(&**self.client().await?).await
     }
 
     async fn rotate_signing_key(&self, key: &StoredKey) -> StoreResult<()> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(classify)?;
-        tx.execute(
-            "UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL",
-            &[&to_ms(key.signs_from)],
-        )
-        .await
-        .map_err(classify)?;
-        tx.execute(
-            "INSERT INTO signing_keys (kid, alg, pkcs8, created_at, signs_from) VALUES ($1, $2, $3, $4, $5)",
-            &[
-                &key.kid,
-                &key.alg.as_str(),
-                &key.pkcs8,
-                &to_ms(key.created_at),
-                &to_ms(key.signs_from),
-            ],
-        )
-        .await
-        .map_err(classify)?;
-        tx.commit().await.map_err(classify)
+        keys::rotate(&mut *self.client().await?, key).await
     }
 
     async fn create_incident(
@@ -248,7 +211,7 @@ impl Store for PostgresStore {
     }
 
     async fn add_event(&self, id: Uuid, event: &TimelineEvent) -> StoreResult<()> {
-        incidents::insert_event(&**self.client().await?, &id.to_string(), event).await
+        incidents::add_event(&mut *self.client().await?, &id.to_string(), event).await
     }
 
     async fn add_stats(&self, deltas: &[StatsDelta]) -> StoreResult<Vec<RejectedDelta>> {
@@ -349,6 +312,20 @@ impl Store for PostgresStore {
 
     fn webhooks(&self) -> &dyn super::WebhookStore {
         self
+    }
+
+    async fn events(&self, after: i64, limit: usize) -> StoreResult<Vec<Event>> {
+        events::list(&**self.client().await?, after, limit).await
+    }
+
+    async fn latest_event_seq(&self) -> StoreResult<i64> {
+        let row = self
+            .client()
+            .await?
+            .query_one("SELECT COALESCE(MAX(seq), 0) FROM events", &[])
+            .await
+            .map_err(classify)?;
+        Ok(row.get(0))
     }
 
     async fn close(&self) -> StoreResult<()> {

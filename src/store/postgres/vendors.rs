@@ -4,9 +4,10 @@ use chrono::{DateTime, Utc};
 use tokio_postgres::{Client, Row};
 use uuid::Uuid;
 
+use super::events::record;
 use super::{bad_row, classify};
 use crate::domain::vendor::{Role, normalize_roles};
-use crate::domain::{KeyHash, Vendor, VendorId};
+use crate::domain::{KeyHash, NewEvent, Vendor, VendorId};
 use crate::store::{EndedIncident, StoreResult, VendorEnding, from_ms, to_ms};
 
 fn vendor_from_row(r: &Row) -> StoreResult<Vendor> {
@@ -42,6 +43,7 @@ pub(super) async fn insert_vendor(c: &mut Client, v: &Vendor, key: KeyHash) -> S
     )
     .await
     .map_err(classify)?;
+    record(&tx, &NewEvent::vendor_created(v)).await?;
     tx.commit().await.map_err(classify)
 }
 
@@ -100,6 +102,8 @@ pub(super) async fn delete_vendor(
         return Ok(None);
     }
     let ended = super::cluster::end_open(&tx, Some(id), ending).await?;
+    // After the endings it caused: a reader meets the incidents' ends, then the vendor's.
+    record(&tx, &NewEvent::vendor_deleted(id, ending.at)).await?;
     tx.commit().await.map_err(classify)?;
     Ok(Some(ended))
 }
@@ -127,6 +131,7 @@ pub(super) async fn replace_api_key(
         )
         .await
         .map_err(classify)?;
+        record(&tx, &NewEvent::key_rotated(id, now)).await?;
     }
     tx.commit().await.map_err(classify)?;
     Ok(exists)

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, ToSql, params};
 use uuid::Uuid;
 
-use super::rows::{bad_column, insert_event};
+use super::rows::{bad_column, insert_event, insert_timeline};
 use crate::domain::incident::{EXPIRED_DETAIL, started_detail};
 use crate::domain::{ChaosMode, IncidentState, TimelineEvent, VendorId};
 use crate::limiter::{MAX_WRONG, wait_after, window_start};
@@ -89,7 +89,7 @@ pub(super) fn end_open(
     }
     for (sql, state, event) in steps {
         for (id, start_at, _) in update(tx, &sql, &args)? {
-            insert_event(tx, &id, event)?;
+            insert_timeline(tx, &id, event, ending.halted)?;
             ended.push(ended_row(&id, start_at, state, ending.at)?);
         }
     }

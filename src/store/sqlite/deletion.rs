@@ -2,7 +2,7 @@
 
 use rusqlite::Connection;
 
-use crate::domain::VendorId;
+use crate::domain::{NewEvent, VendorId};
 use crate::store::{EndedIncident, VendorEnding};
 
 /// Deletes the vendor and ends every open incident filed under its id, whatever lifetime or
@@ -17,6 +17,8 @@ pub(super) fn delete_vendor(
         return Ok(None);
     }
     let ended = super::cluster::end_open(&tx, Some(vendor), ending)?;
+    // After the endings it caused: a reader meets the incidents' ends, then the vendor's.
+    super::events::record(&tx, &NewEvent::vendor_deleted(vendor, ending.at))?;
     tx.commit()?;
     Ok(Some(ended))
 }

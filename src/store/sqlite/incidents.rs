@@ -4,7 +4,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
 use super::rows::{
-    INCIDENT_COLUMNS, bad_column, good_incidents, incident_from_row, insert_event, states_sql, timeline,
+    INCIDENT_COLUMNS, bad_column, good_incidents, incident_from_row, insert_event, insert_timeline, states_sql,
+    timeline,
 };
 use crate::domain::{Incident, IncidentState, TimelineEvent};
 use crate::store::{
@@ -115,7 +116,7 @@ pub(super) fn transition(c: &mut Connection, id: Uuid, change: &Transition) -> r
         ],
     )?;
     if n == 1 {
-        insert_event(&tx, &id, &change.event)?;
+        insert_timeline(&tx, &id, &change.event, change.halted)?;
     }
     tx.commit()?;
     Ok(n == 1)

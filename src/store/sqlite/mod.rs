@@ -10,23 +10,25 @@ use uuid::Uuid;
 
 use super::{
     AdminSession, CalendarFeed, EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta,
-    Store, StoreError, StoreResult, Transition, VendorEnding, from_ms, to_ms,
+    Store, StoreError, StoreResult, Transition, VendorEnding, to_ms,
 };
-use crate::domain::{FixCode, Incident, KeyHash, Pause, TimelineEvent, Vendor, VendorId, Voided};
-use crate::tickets::{Algorithm, StoredKey};
+use crate::domain::{Event, FixCode, Incident, KeyHash, NewEvent, Pause, TimelineEvent, Vendor, VendorId, Voided};
+use crate::tickets::StoredKey;
 
 mod calendar;
 mod cluster;
 mod controls;
 mod deletion;
+mod events;
 mod incidents;
+mod keys;
 mod minutes;
 mod open;
 mod rows;
 mod sessions;
 pub(crate) mod webhooks;
 
-use rows::{bad_column, insert_event, roles_text, vendor_from_row};
+use rows::{insert_event, roles_text, vendor_from_row};
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -84,6 +86,7 @@ impl Store for SqliteStore {
                 "INSERT INTO api_keys (key_hash, vendor_id, created_at) VALUES (?1, ?2, ?3)",
                 params![key.to_hex(), v.id.as_str(), to_ms(v.created)],
             )?;
+            events::record(&tx, &NewEvent::vendor_created(&v))?;
             tx.commit()
         })
         .await
@@ -149,6 +152,7 @@ impl Store for SqliteStore {
                     "INSERT INTO api_keys (key_hash, vendor_id, created_at) VALUES (?1, ?2, ?3)",
                     params![key.to_hex(), id.as_str(), to_ms(now)],
                 )?;
+                events::record(&tx, &NewEvent::key_rotated(&id, now))?;
             }
             tx.commit()?;
             Ok(exists)
@@ -169,47 +173,12 @@ impl Store for SqliteStore {
     }
 
     async fn signing_keys(&self) -> StoreResult<Vec<StoredKey>> {
-        self.run(|c| {
-            let mut stmt = c.prepare(
-                "SELECT kid, alg, pkcs8, created_at, signs_from, retired_at FROM signing_keys ORDER BY signs_from",
-            )?;
-            let rows = stmt.query_map([], |r| {
-                let alg: String = r.get(1)?;
-                Ok(StoredKey {
-                    kid: r.get(0)?,
-                    alg: Algorithm::parse(&alg).ok_or_else(|| bad_column(1, "algorithm"))?,
-                    pkcs8: r.get(2)?,
-                    created_at: from_ms(r.get(3)?),
-                    signs_from: from_ms(r.get(4)?),
-                    retired_at: r.get::<_, Option<i64>>(5)?.map(from_ms),
-                })
-            })?;
-            rows.collect()
-        })
-        .await
+        self.run(keys::all).await
     }
 
     async fn rotate_signing_key(&self, key: &StoredKey) -> StoreResult<()> {
         let key = key.clone();
-        self.run(move |c| {
-            let tx = c.transaction()?;
-            tx.execute(
-                "UPDATE signing_keys SET retired_at = ?1 WHERE retired_at IS NULL",
-                [to_ms(key.signs_from)],
-            )?;
-            tx.execute(
-                "INSERT INTO signing_keys (kid, alg, pkcs8, created_at, signs_from) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    key.kid,
-                    key.alg.as_str(),
-                    key.pkcs8,
-                    to_ms(key.created_at),
-                    to_ms(key.signs_from)
-                ],
-            )?;
-            tx.commit()
-        })
-        .await
+        self.run(move |c| keys::rotate(c, &key)).await
     }
 
     async fn create_incident(
@@ -235,7 +204,12 @@ impl Store for SqliteStore {
 
     async fn add_event(&self, id: Uuid, event: &TimelineEvent) -> StoreResult<()> {
         let event = event.clone();
-        self.run(move |c| insert_event(c, &id.to_string(), &event)).await
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            insert_event(&tx, &id.to_string(), &event)?;
+            tx.commit()
+        })
+        .await
     }
 
     async fn add_stats(&self, deltas: &[StatsDelta]) -> StoreResult<Vec<RejectedDelta>> {
@@ -343,6 +317,15 @@ impl Store for SqliteStore {
 
     fn webhooks(&self) -> &dyn super::WebhookStore {
         self
+    }
+
+    async fn events(&self, after: i64, limit: usize) -> StoreResult<Vec<Event>> {
+        self.run(move |c| events::list(c, after, limit)).await
+    }
+
+    async fn latest_event_seq(&self) -> StoreResult<i64> {
+        self.run(|c| c.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0)))
+            .await
     }
 
     async fn close(&self) -> StoreResult<()> {

@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../../../migrations/sqlite/0005_class_controls.sql")),
     (6, include_str!("../../../migrations/sqlite/0006_incident_minutes.sql")),
     (7, include_str!("../../../migrations/sqlite/0007_admin_sessions.sql")),
+    (8, include_str!("../../../migrations/sqlite/0008_events.sql")),
     (9, include_str!("../../../migrations/sqlite/0009_webhooks.sql")),
     (10, include_str!("../../../migrations/sqlite/0010_calendar.sql")),
     (11, include_str!("../../../migrations/sqlite/0011_cluster_counts.sql")),

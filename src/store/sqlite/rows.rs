@@ -130,12 +130,23 @@ pub(super) fn timeline(conn: &Connection, id: &str) -> rusqlite::Result<Vec<Time
     rows.collect()
 }
 
+/// Puts `event` on incident `id`'s timeline, and records it as an event, in `conn`'s transaction.
 pub(super) fn insert_event(conn: &Connection, id: &str, event: &TimelineEvent) -> rusqlite::Result<()> {
+    insert_timeline(conn, id, event, false)
+}
+
+/// The same; `halted` when the kill switch ended the incident.
+pub(super) fn insert_timeline(
+    conn: &Connection,
+    id: &str,
+    event: &TimelineEvent,
+    halted: bool,
+) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO incident_events (incident_id, at, kind, detail) VALUES (?1, ?2, ?3, ?4)",
         params![id, to_ms(event.at), event.kind, event.detail],
     )?;
-    Ok(())
+    super::events::record_timeline(conn, id, event, halted)
 }
 
 pub(super) fn states_sql(states: &[IncidentState]) -> String {
