@@ -1,5 +1,6 @@
 //! Pizza Factory: signed JWT tickets for JWT Pizza vendors, and chaos to teach incident response.
 
+pub mod changes;
 pub mod chaos;
 pub mod clock;
 pub mod config;
@@ -10,6 +11,7 @@ pub mod drill;
 pub mod factory;
 pub mod http;
 pub mod limiter;
+pub mod lookup;
 pub mod metrics;
 pub mod private_files;
 pub mod probe;

@@ -9,6 +9,7 @@ use actix_web::{App, HttpServer, web};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::changes;
 use crate::chaos::scheduler;
 use crate::clock::Clock;
 use crate::config::Config;
@@ -25,6 +26,8 @@ pub struct Application {
     factory: web::Data<Factory>,
     server: Server,
     scheduler: JoinHandle<()>,
+    /// The change listener and the task reloading on its notifications (PostgreSQL only).
+    change_tasks: Vec<JoinHandle<()>>,
     stop_scheduler: watch::Sender<bool>,
 }
 
@@ -35,11 +38,9 @@ pub async fn open_store(config: &Config) -> Result<Arc<dyn Store>, StoreError> {
             .and_then(|()| crate::private_files::private_file(&key_file))
             .map_err(|e| StoreError::Unavailable(format!("data directory {}: {e}", config.data_dir.display())))?;
     }
-    match config.database_url.as_deref() {
-        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            Ok(Arc::new(PostgresStore::open(url).await?))
-        }
-        _ => {
+    match config.postgres_url() {
+        Some(url) => Ok(Arc::new(PostgresStore::open(url).await?)),
+        None => {
             let path = config.sqlite_path();
             let store = tokio::task::spawn_blocking(move || SqliteStore::open(&path))
                 .await
@@ -69,7 +70,8 @@ impl Application {
             scenarios: campaign::load(&config.scenario_dir),
         });
         let (stop_scheduler, stop_rx) = watch::channel(false);
-        let scheduler = tokio::spawn(scheduler::run(factory.clone().into_inner(), stop_rx));
+        let scheduler = tokio::spawn(scheduler::run(factory.clone().into_inner(), stop_rx.clone()));
+        let change_tasks = changes::start(&factory.clone().into_inner(), &config, port, &stop_rx);
 
         let workers = config
             .workers
@@ -117,6 +119,7 @@ impl Application {
             factory,
             server,
             scheduler,
+            change_tasks,
             stop_scheduler,
         })
     }
@@ -160,6 +163,9 @@ impl Application {
         let served = self.server.await;
         let _ = self.stop_scheduler.send(true);
         let _ = self.scheduler.await;
+        for task in self.change_tasks {
+            let _ = task.await;
+        }
         scheduler::flush_stats(&self.factory).await;
         if let Err(e) = self.factory.store.close().await {
             log::error!("closing the store: {e}");

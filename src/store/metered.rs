@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{
-    AdminSession, EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta, Store, StoreResult,
-    Transition, VendorEnding,
+    AdminSession, EndedIncident, IncidentFilter, KeyOwner, OpenIncident, Recorded, RejectedDelta, StatsDelta, Store,
+    StoreResult, Transition, VendorEnding,
 };
 use crate::domain::{FixCode, Incident, KeyHash, Pause, TimelineEvent, Vendor, VendorId, Voided};
 use crate::metrics::{Metrics, StoreLabels};
@@ -53,6 +53,10 @@ impl Store for MeteredStore {
 
     async fn insert_vendor(&self, vendor: &Vendor, key: KeyHash) -> StoreResult<()> {
         self.timed("insert_vendor", self.inner.insert_vendor(vendor, key)).await
+    }
+
+    async fn vendor_by_key(&self, key: KeyHash) -> StoreResult<Option<KeyOwner>> {
+        self.timed("vendor_by_key", self.inner.vendor_by_key(key)).await
     }
 
     async fn vendors(&self) -> StoreResult<Vec<(Vendor, Vec<KeyHash>)>> {

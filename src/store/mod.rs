@@ -14,7 +14,7 @@ use crate::domain::{
 use crate::tickets::StoredKey;
 
 pub use metered::MeteredStore;
-pub use postgres::PostgresStore;
+pub use postgres::{PostgresStore, listen_for_changes, stopped};
 pub use sqlite::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]
@@ -144,6 +144,14 @@ pub struct EndedIncident {
     pub start_at: DateTime<Utc>,
 }
 
+/// A vendor found by one of its API keys, with all its keys and the store's change version then.
+#[derive(Clone, Debug)]
+pub struct KeyOwner {
+    pub vendor: Vendor,
+    pub keys: Vec<KeyHash>,
+    pub version: i64,
+}
+
 /// A signed-in instructor's console session, as stored: the hash of its id, never the id.
 #[derive(Clone, Debug)]
 pub struct AdminSession {
@@ -184,6 +192,12 @@ pub trait Store: Send + Sync + 'static {
     }
 
     async fn insert_vendor(&self, vendor: &Vendor, key: KeyHash) -> StoreResult<()>;
+    /// The vendor that `key` authenticates, read in one statement with the change version it
+    /// was read at; `None` from a store only this process uses (its directory has every key).
+    async fn vendor_by_key(&self, key: KeyHash) -> StoreResult<Option<KeyOwner>> {
+        let _ = key;
+        Ok(None)
+    }
     /// Every vendor with the hashes of the keys that authenticate it.
     async fn vendors(&self) -> StoreResult<Vec<(Vendor, Vec<KeyHash>)>>;
     async fn update_vendor(&self, vendor: &Vendor) -> StoreResult<bool>;

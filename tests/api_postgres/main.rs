@@ -75,6 +75,7 @@ mod vendors;
 
 mod instances;
 mod lifetimes;
+mod push;
 mod shared_counts;
 
 /// A module added to `tests/api` must be added here too, or PostgreSQL would silently skip it.

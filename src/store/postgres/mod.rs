@@ -2,6 +2,7 @@
 
 mod controls;
 mod incidents;
+mod listen;
 mod listing;
 mod minutes;
 mod sessions;
@@ -20,8 +21,8 @@ use tokio_postgres::error::SqlState;
 use uuid::Uuid;
 
 use super::{
-    AdminSession, EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta, Store, StoreError,
-    StoreResult, Transition, VendorEnding, from_ms, to_ms,
+    AdminSession, EndedIncident, IncidentFilter, KeyOwner, OpenIncident, Recorded, RejectedDelta, StatsDelta, Store,
+    StoreError, StoreResult, Transition, VendorEnding, from_ms, to_ms,
 };
 use crate::domain::{FixCode, Incident, KeyHash, Pause, TimelineEvent, Vendor, VendorId, Voided};
 use crate::tickets::{Algorithm, StoredKey};
@@ -36,6 +37,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../../migrations/postgres/0005_incident_minutes.sql"),
     ),
     (6, include_str!("../../../migrations/postgres/0006_admin_sessions.sql")),
+    (10, include_str!("../../../migrations/postgres/0010_notify.sql")),
 ];
 /// Any constant of our own: instances starting together migrate one after the other.
 const MIGRATION_LOCK: i64 = 0x7069_7a7a_6166;
@@ -61,6 +63,8 @@ fn classify(e: tokio_postgres::Error) -> StoreError {
         _ => unavailable(e.as_db_error().map_or_else(|| e.to_string(), |d| d.to_string())),
     }
 }
+
+pub use listen::{listen as listen_for_changes, stopped};
 
 type Client = deadpool_postgres::Object;
 
@@ -154,6 +158,10 @@ impl Store for PostgresStore {
 
     async fn insert_vendor(&self, v: &Vendor, key: KeyHash) -> StoreResult<()> {
         vendors::insert_vendor(&mut *self.client().await?, v, key).await
+    }
+
+    async fn vendor_by_key(&self, key: KeyHash) -> StoreResult<Option<KeyOwner>> {
+        vendors::vendor_by_key(&**self.client().await?, key).await
     }
 
     async fn vendors(&self) -> StoreResult<Vec<(Vendor, Vec<KeyHash>)>> {
