@@ -37,7 +37,7 @@ pub struct Factory {
     seen_version: AtomicI64,
     /// Held while the directory is reloaded or a looked-up vendor is put in: one at a time, so
     /// an older snapshot never replaces a newer one.
-    refreshing: tokio::sync::Mutex<()>,
+    pub(crate) refreshing: tokio::sync::Mutex<()>,
     /// Keys this instance has not seen, looked up in a shared store; `None` when the store is
     /// this process's alone, so the directory holds every key.
     pub key_lookup: Option<KeyLookup>,

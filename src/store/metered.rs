@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::{
     AdminSession, EndedIncident, IncidentFilter, KeyOwner, OpenIncident, Recorded, RejectedDelta, StatsDelta, Store,
-    StoreResult, Transition, VendorEnding,
+    StoreResult, Transition, VendorEnding, VendorState,
 };
 use crate::domain::{FixCode, Incident, KeyHash, Pause, TimelineEvent, Vendor, VendorId, Voided};
 use crate::metrics::{Metrics, StoreLabels};
@@ -57,6 +57,10 @@ impl Store for MeteredStore {
 
     async fn vendor_by_key(&self, key: KeyHash) -> StoreResult<Option<KeyOwner>> {
         self.timed("vendor_by_key", self.inner.vendor_by_key(key)).await
+    }
+
+    async fn vendor_state(&self, id: &VendorId) -> StoreResult<VendorState> {
+        self.timed("vendor_state", self.inner.vendor_state(id)).await
     }
 
     async fn vendors(&self) -> StoreResult<Vec<(Vendor, Vec<KeyHash>)>> {

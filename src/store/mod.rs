@@ -14,7 +14,7 @@ use crate::domain::{
 use crate::tickets::StoredKey;
 
 pub use metered::MeteredStore;
-pub use postgres::{PostgresStore, listen_for_changes, stopped};
+pub use postgres::{Change, PostgresStore, listen_for_changes, stopped};
 pub use sqlite::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]
@@ -152,6 +152,13 @@ pub struct KeyOwner {
     pub version: i64,
 }
 
+/// One vendor as a reload reads it (`Store::vendor_state`).
+#[derive(Clone, Debug)]
+pub struct VendorState {
+    pub vendor: Option<(Vendor, Vec<KeyHash>)>,
+    pub chaos: Option<OpenIncident>,
+}
+
 /// A signed-in instructor's console session, as stored: the hash of its id, never the id.
 #[derive(Clone, Debug)]
 pub struct AdminSession {
@@ -197,6 +204,14 @@ pub trait Store: Send + Sync + 'static {
     async fn vendor_by_key(&self, key: KeyHash) -> StoreResult<Option<KeyOwner>> {
         let _ = key;
         Ok(None)
+    }
+    /// One vendor as a reload reads it: the vendor with its keys (`None` if there is none by
+    /// that id) and its scheduled or active chaos, if any.
+    async fn vendor_state(&self, id: &VendorId) -> StoreResult<VendorState> {
+        let vendor = self.vendors().await?.into_iter().find(|(v, _)| v.id == *id);
+        let open = self.open_incidents().await?;
+        let chaos = open.into_iter().find(|o| o.incident.vendor_id == *id);
+        Ok(VendorState { vendor, chaos })
     }
     /// Every vendor with the hashes of the keys that authenticate it.
     async fn vendors(&self) -> StoreResult<Vec<(Vendor, Vec<KeyHash>)>>;

@@ -175,7 +175,8 @@ async fn a_deleted_vendors_key_is_refused_on_the_others_and_stays_refused() {
             order_is(app, &key, StatusCode::UNAUTHORIZED)
         })
         .await;
-        assert!(t <= PUSHED * 2, "refused only after {t:?}");
+        // One change, not the p99 of a hundred: a little slack for a busy machine.
+        assert!(t <= PUSHED * 3, "refused only after {t:?}");
         // Neither a lookup nor the cache of unknown keys brings it back.
         for app in [&b, &c, &a] {
             for _ in 0..5 {

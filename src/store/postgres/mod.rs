@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use super::{
     AdminSession, EndedIncident, IncidentFilter, KeyOwner, OpenIncident, Recorded, RejectedDelta, StatsDelta, Store,
-    StoreError, StoreResult, Transition, VendorEnding, from_ms, to_ms,
+    StoreError, StoreResult, Transition, VendorEnding, VendorState, from_ms, to_ms,
 };
 use crate::domain::{FixCode, Incident, KeyHash, Pause, TimelineEvent, Vendor, VendorId, Voided};
 use crate::tickets::{Algorithm, StoredKey};
@@ -64,7 +64,7 @@ fn classify(e: tokio_postgres::Error) -> StoreError {
     }
 }
 
-pub use listen::{listen as listen_for_changes, stopped};
+pub use listen::{Change, listen as listen_for_changes, stopped};
 
 type Client = deadpool_postgres::Object;
 
@@ -162,6 +162,13 @@ impl Store for PostgresStore {
 
     async fn vendor_by_key(&self, key: KeyHash) -> StoreResult<Option<KeyOwner>> {
         vendors::vendor_by_key(&**self.client().await?, key).await
+    }
+
+    async fn vendor_state(&self, id: &VendorId) -> StoreResult<VendorState> {
+        let client = self.client().await?;
+        // Both statements go out together on the one connection (pipelined): one round trip.
+        let (vendor, chaos) = tokio::try_join!(vendors::one(&client, id), incidents::open_of(&**client, id))?;
+        Ok(VendorState { vendor, chaos })
     }
 
     async fn vendors(&self) -> StoreResult<Vec<(Vendor, Vec<KeyHash>)>> {

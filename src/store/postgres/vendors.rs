@@ -66,6 +66,25 @@ pub(super) async fn vendors(c: &mut Client) -> StoreResult<Vec<(Vendor, Vec<KeyH
         .collect()
 }
 
+/// The vendor `id` with its keys, if there is one.
+pub(super) async fn one(c: &Client, id: &VendorId) -> StoreResult<Option<(Vendor, Vec<KeyHash>)>> {
+    let row = c
+        .query_opt(
+            "SELECT v.id, v.name, v.email, v.website, v.github_url, v.roles, v.created_at, v.uid, \
+             ARRAY(SELECT a.key_hash FROM api_keys a WHERE a.vendor_id = v.id) AS keys \
+             FROM vendors v WHERE v.id = $1",
+            &[&id.as_str()],
+        )
+        .await
+        .map_err(classify)?;
+    row.map(|r| Ok((vendor_from_row(&r)?, key_hashes(&r)))).transpose()
+}
+
+fn key_hashes(r: &Row) -> Vec<KeyHash> {
+    let keys: Vec<String> = r.get("keys");
+    keys.iter().filter_map(|h| KeyHash::from_hex(h)).collect()
+}
+
 /// One statement, so the vendor, its keys and the version are of one snapshot; the primary key
 /// of `api_keys` finds the row.
 pub(super) async fn vendor_by_key(c: &Client, key: KeyHash) -> StoreResult<Option<KeyOwner>> {
@@ -80,10 +99,9 @@ pub(super) async fn vendor_by_key(c: &Client, key: KeyHash) -> StoreResult<Optio
         .await
         .map_err(classify)?;
     row.map(|r| {
-        let keys: Vec<String> = r.get("keys");
         Ok(KeyOwner {
             vendor: vendor_from_row(&r)?,
-            keys: keys.iter().filter_map(|h| KeyHash::from_hex(h)).collect(),
+            keys: key_hashes(&r),
             version: r.get("version"),
         })
     })
