@@ -14,7 +14,7 @@ use crate::chaos::scheduler;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::factory::{Factory, StartError};
-use crate::http::{access, body_deadline, cors, error, fd_budget};
+use crate::http::{access, auth, body_deadline, cors, error, fd_budget};
 use crate::random::Draws;
 use crate::routes;
 use crate::scenario::{Library, campaign};
@@ -91,6 +91,7 @@ impl Application {
                 )
                 .app_data(web::PathConfig::default().error_handler(error::path_error))
                 .app_data(web::QueryConfig::default().error_handler(error::query_error))
+                .wrap(from_fn(auth::learn_unseen_key))
                 .wrap(from_fn(move |req, next| body_deadline::enforce(timeout, req, next)))
                 .wrap(from_fn(cors::cors))
                 .wrap(from_fn(access::access))

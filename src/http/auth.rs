@@ -3,11 +3,10 @@
 use std::future::{Ready, ready};
 use std::sync::Arc;
 
-use futures_util::TryFutureExt;
-use futures_util::future::{Either, LocalBoxFuture};
-
-use actix_web::dev::Payload;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::AUTHORIZATION;
+use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use super::ApiError;
@@ -26,41 +25,18 @@ pub fn bearer_key(req: &HttpRequest) -> Option<ApiKey> {
         .flatten()
 }
 
-/// The caller's vendor: at once from the directory (every order of a known key), else
-/// through a store lookup (a key created on another instance a moment ago).
-type Authenticated =
-    Either<Ready<Result<Arc<VendorEntry>, ApiError>>, LocalBoxFuture<'static, Result<Arc<VendorEntry>, ApiError>>>;
-
-fn authenticate(req: &HttpRequest) -> Authenticated {
-    let Some(factory) = req.app_data::<web::Data<Factory>>() else {
-        return Either::Left(ready(Err(ApiError::unexpected(
-            "authenticate",
-            "factory state missing",
-        ))));
-    };
-    let Some(key) = bearer_key(req) else {
-        return Either::Left(ready(Err(ApiError::unauthenticated())));
-    };
-    if let Some(entry) = factory.directory.by_key(&key.hash()) {
-        return Either::Left(ready(Ok(logged(req, entry))));
-    }
-    if factory.key_lookup.is_none() {
-        return Either::Left(ready(Err(ApiError::unauthenticated())));
-    }
-    let (factory, req) = (factory.clone(), req.clone());
-    Either::Right(Box::pin(async move {
-        let entry = factory
-            .vendor_by_key(&key)
-            .await?
-            .ok_or_else(ApiError::unauthenticated)?;
-        Ok(logged(&req, entry))
-    }))
-}
-
-fn logged(req: &HttpRequest, entry: Arc<VendorEntry>) -> Arc<VendorEntry> {
+fn authenticate(req: &HttpRequest) -> Result<Arc<VendorEntry>, ApiError> {
+    let factory = req
+        .app_data::<web::Data<Factory>>()
+        .ok_or_else(|| ApiError::unexpected("authenticate", "factory state missing"))?;
+    let key = bearer_key(req).ok_or_else(ApiError::unauthenticated)?;
+    let entry = factory
+        .directory
+        .by_key(&key.hash())
+        .ok_or_else(ApiError::unauthenticated)?;
     // An Arc clone, not a copy of the id: this runs on every authenticated request.
     req.extensions_mut().insert(LoggedVendor(entry.clone()));
-    entry
+    Ok(entry)
 }
 
 /// Any vendor with a valid API key.
@@ -68,10 +44,10 @@ pub struct VendorCaller(pub Arc<VendorEntry>);
 
 impl FromRequest for VendorCaller {
     type Error = ApiError;
-    type Future = futures_util::future::MapOk<Authenticated, fn(Arc<VendorEntry>) -> Self>;
+    type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        authenticate(req).map_ok(VendorCaller as fn(_) -> _)
+        ready(authenticate(req).map(VendorCaller))
     }
 }
 
@@ -85,23 +61,34 @@ impl AdminCaller {
     }
 }
 
-fn admin(entry: Arc<VendorEntry>) -> Result<AdminCaller, ApiError> {
-    if entry.vendor.is_admin() {
-        Ok(AdminCaller(entry))
-    } else {
-        Err(ApiError::forbidden("this route needs the admin role"))
+impl FromRequest for AdminCaller {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(req).and_then(|entry| {
+            if entry.vendor.is_admin() {
+                Ok(AdminCaller(entry))
+            } else {
+                Err(ApiError::forbidden("this route needs the admin role"))
+            }
+        }))
     }
 }
 
-impl FromRequest for AdminCaller {
-    type Error = ApiError;
-    type Future = futures_util::future::AndThen<
-        Authenticated,
-        Ready<Result<Self, ApiError>>,
-        fn(Arc<VendorEntry>) -> Ready<Result<Self, ApiError>>,
-    >;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        authenticate(req).and_then((|entry| ready(admin(entry))) as fn(_) -> _)
+/// Middleware: a Bearer key this instance has not seen is looked up in a shared store before
+/// the route runs, so the extractors above stay in memory and a wrong key is still a 401 before
+/// any body is read. A store error leaves the key unknown here (401), logged.
+pub async fn learn_unseen_key(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if let Some(f) = req.app_data::<web::Data<Factory>>()
+        && f.key_lookup.is_some()
+        && let Some(key) = bearer_key(req.request())
+        && let Err(e) = f.vendor_by_key(&key).await
+    {
+        log::warn!("could not look an unseen API key up: {e}");
     }
+    next.call(req).await
 }
