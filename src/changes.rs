@@ -3,6 +3,7 @@
 //! A change to one vendor reloads that vendor alone (one round trip); anything else, everything.
 
 use std::collections::HashSet;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::{Notify, watch};
@@ -10,7 +11,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::Config;
 use crate::directory::LiveChaos;
-use crate::domain::VendorId;
+use crate::domain::{IncidentState, VendorId};
 use crate::factory::Factory;
 use crate::store::{Change, StoreError, listen_for_changes, stopped};
 
@@ -95,9 +96,20 @@ async fn reload_vendor(f: &Factory, id: &VendorId) -> Result<(), StoreError> {
     for _ in 0..3 {
         let writes = f.directory.writes();
         let state = f.store.vendor_state(id).await?;
-        let chaos = state.chaos.map(|open| {
-            let counters = f.stats.counters(open.incident.id);
-            Arc::new(LiveChaos::from_open(open, &f.public_url, counters))
+        // The same incident at the same start keeps its live entry: what it counts in memory
+        // (wrong codes seen, throttled orders) must not restart with every change to it.
+        let current = f.directory.by_id(id).and_then(|e| e.chaos.clone());
+        let chaos = state.chaos.map(|open| match current {
+            Some(live) if live.incident_id == open.incident.id && live.start_at == open.incident.start_at => {
+                if open.incident.state == IncidentState::Active {
+                    live.started.store(true, Ordering::Release);
+                }
+                live
+            }
+            _ => {
+                let counters = f.stats.counters(open.incident.id);
+                Arc::new(LiveChaos::from_open(open, &f.public_url, counters))
+            }
         });
         if f.directory.replace_vendor(writes, id, state.vendor, chaos) {
             return Ok(());
