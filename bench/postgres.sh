@@ -70,6 +70,42 @@ measure_pair() {
     record "$key" "$label" 64 "$line" "$(calc "$(peak_mb "$PID_A") + $(peak_mb "$PID_B")" 1)" "$ticks"
 }
 
+# A change made through A (vendor created, key rotated, chaos started, chaos ended, in turn),
+# timed until B shows it: pushed by LISTEN/NOTIFY. Latency columns only.
+propagation_row() {
+    local line
+    line=$(FACTORY_ADMIN_KEY=$FACTORY_ADMIN_KEY "$EXAMPLES/bench_propagation" --a "$URL_A" --b "$URL_B" \
+        --changes 100 | grep '^BENCH') || {
+        say "bench_propagation gave no result"
+        return
+    }
+    local changes p50 p90 p99 max
+    eval "$(sed 's/^BENCH //; s/ /;/g' <<< "$line")"
+    TABLE+=("$(printf '%-58s %5s %10s %8.2f %8.2f %8.2f %8.2f' \
+        "PostgreSQL: a change on A seen on B ($changes changes)" 1 - "$(ms "$p50")" "$(ms "$p90")" \
+        "$(ms "$p99")" "$(ms "$max")")")
+}
+
+# How many API keys instance $1 has looked up in the store so far (from its /metrics).
+key_lookups() {
+    curl -sf --max-time 5 -H "authorization: Bearer $FACTORY_ADMIN_KEY" "$1/metrics" |
+        awk '/store_operation_duration_seconds_count.*vendor_by_key/ { n = $NF } END { print n + 0 }'
+}
+
+# A real vendor's orders on B while another client sends ~10,000 orders/s with random keys to B.
+random_keys_row() {
+    "$EXAMPLES/bench_random_keys" --url "$URL_B/api/order" --rate "${BENCH_RANDOM_RATE:-10000}" \
+        --secs $((DURATION + 2)) > "$WORK/random.out" 2>&1 &
+    local flood=$! before after
+    sleep 1
+    before=$(key_lookups "$URL_B")
+    URL=$URL_B PID=$PID_B measure pg-random 'PostgreSQL: POST /api/order, random-key flood beside' 32 \
+        order.lua /api/order
+    after=$(key_lookups "$URL_B")
+    wait "$flood" || true
+    note "random-key flood on B: $(grep '^RANDOM' "$WORK/random.out" || echo 'no result'); store lookups during the row: $((after - before))"
+}
+
 postgres_rows() {
     PG_SKIP=""
     # Does this build take a postgres:// URL at all? An unreachable server tells without one.
@@ -97,6 +133,8 @@ postgres_rows() {
     if start_factory pg-b FACTORY_DATABASE_URL="$PG_URL"; then
         PID_B=$PID URL_B=$URL
         measure_pair pg-pair 'PostgreSQL: POST /api/order, 2 instances, round-robin'
+        want pg-propagation && propagation_row
+        want pg-random && random_keys_row
         stop_factory "$PID_B"
     else
         note "PostgreSQL two-instance row skipped: the second instance did not start: $START_ERROR"

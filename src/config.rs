@@ -223,6 +223,13 @@ impl Config {
         }
     }
 
+    /// The PostgreSQL URL, when the store is a shared PostgreSQL database.
+    pub fn postgres_url(&self) -> Option<&str> {
+        self.database_url
+            .as_deref()
+            .filter(|u| u.starts_with("postgres://") || u.starts_with("postgresql://"))
+    }
+
     pub fn sqlite_path(&self) -> PathBuf {
         match self.database_url.as_deref() {
             Some(url) => PathBuf::from(url.strip_prefix("sqlite://").unwrap_or(url)),

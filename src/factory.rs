@@ -8,14 +8,15 @@ use chrono::Duration;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::directory::{Directory, LiveChaos, StatsBook};
+use crate::directory::{Directory, LiveChaos, StatsBook, VendorEntry};
 use crate::domain::vendor::Role;
-use crate::domain::{ApiKey, Blackout, Vendor, VendorId};
+use crate::domain::{ApiKey, Blackout, KeyHash, Vendor, VendorId};
 use crate::events::EventFeed;
 use crate::limiter::FixCodeLimiter;
+use crate::lookup::KeyLookup;
 use crate::metrics::Metrics;
 use crate::random::Draws;
-use crate::store::{MeteredStore, Store, StoreError};
+use crate::store::{KeyOwner, MeteredStore, Store, StoreError};
 use crate::tickets::{KeyError, Keyring, StoredKey, latest};
 
 pub struct Factory {
@@ -37,6 +38,12 @@ pub struct Factory {
     pub throttled: AtomicU64,
     /// The store's change version this instance last caught up with (`i64::MIN`: never).
     seen_version: AtomicI64,
+    /// Held while the directory is reloaded or a looked-up vendor is put in: one at a time, so
+    /// an older snapshot never replaces a newer one.
+    pub(crate) refreshing: tokio::sync::Mutex<()>,
+    /// Keys this instance has not seen, looked up in a shared store; `None` when the store is
+    /// this process's alone, so the directory holds every key.
+    pub key_lookup: Option<KeyLookup>,
     /// Turns true when a shutdown begins: held (throttled) orders are answered at once.
     stopping: tokio::sync::watch::Sender<bool>,
 }
@@ -83,6 +90,8 @@ impl Factory {
             std::time::Duration::from_millis(config.event_heartbeat_ms),
         );
         events.start_at_end(store.as_ref()).await?;
+        // A store that others share has a change version; only there can a key be unseen here.
+        let key_lookup = store.change_version().await?.is_some().then(KeyLookup::default);
         let factory = Self {
             config,
             public_url,
@@ -98,6 +107,8 @@ impl Factory {
             events,
             throttled: AtomicU64::new(0),
             seen_version: AtomicI64::new(i64::MIN),
+            refreshing: tokio::sync::Mutex::new(()),
+            key_lookup,
             stopping: tokio::sync::watch::Sender::new(false),
         };
         factory.reload().await?;
@@ -125,19 +136,27 @@ impl Factory {
 
     /// Reads vendors, open chaos and the chaos pause from the store into the directory.
     pub async fn reload(&self) -> Result<(), StoreError> {
-        // A local write racing the read makes the snapshot stale; reading again settles it.
+        if !self.settled_reload().await? {
+            log::warn!("directory reload kept racing local writes; the next tick tries again");
+        }
+        Ok(())
+    }
+
+    /// A reload, read again if a local write raced it (the snapshot may predate the write); true
+    /// once one was put in place.
+    async fn settled_reload(&self) -> Result<bool, StoreError> {
         for _ in 0..3 {
             if self.try_reload().await? {
-                return Ok(());
+                return Ok(true);
             }
         }
-        log::warn!("directory reload kept racing local writes; the next tick tries again");
-        Ok(())
+        Ok(false)
     }
 
     /// Catches up with changes other instances made to a shared store (vendors, keys, chaos,
     /// signing keys); a no-op when nothing changed or the store is this process's alone.
     pub async fn refresh(&self) -> Result<(), StoreError> {
+        let _one_at_a_time = self.refreshing.lock().await;
         let Some(version) = self.store.change_version().await? else {
             return Ok(());
         };
@@ -145,37 +164,74 @@ impl Factory {
             return Ok(());
         }
         // The version is read first: a change committed after it bumps it again, so the next
-        // refresh reloads once more instead of missing it.
-        if self.try_reload().await? {
-            self.refresh_keys().await?;
+        // refresh reloads once more instead of missing it. Reads run side by side: a change
+        // is visible after one round trip, not five.
+        let (reloaded, keys) = tokio::try_join!(self.settled_reload(), self.store.signing_keys())?;
+        if let Err(e) = self.keyring.replace(&keys, self.clock.now()) {
+            log::error!("could not load signing keys rotated by another instance: {e}");
+        }
+        if reloaded {
             self.seen_version.store(version, Ordering::Release);
         }
         Ok(())
     }
 
-    async fn refresh_keys(&self) -> Result<(), StoreError> {
-        let keys = self.store.signing_keys().await?;
-        if let Err(e) = self.keyring.replace(&keys, self.clock.now()) {
-            log::error!("could not load signing keys rotated by another instance: {e}");
+    /// The vendor `key` authenticates: from the directory, else (shared store only) from the
+    /// store once, after which the directory has it.
+    pub async fn vendor_by_key(&self, key: &ApiKey) -> Result<Option<Arc<VendorEntry>>, StoreError> {
+        let hash = key.hash();
+        if let Some(entry) = self.directory.by_key(&hash) {
+            return Ok(Some(entry));
         }
-        Ok(())
+        let Some(lookup) = &self.key_lookup else {
+            return Ok(None);
+        };
+        match lookup.find(self.store.as_ref(), hash, self.clock.now()).await? {
+            Some(owner) => Ok(self.adopt(owner, &hash).await),
+            None => Ok(None),
+        }
+    }
+
+    /// Puts a vendor looked up by key into the directory, unless a reload has read a snapshot
+    /// at least as new (that one is right, the lookup may be stale). The vendor as the
+    /// directory then holds it, if `key` authenticates it.
+    async fn adopt(&self, owner: KeyOwner, key: &KeyHash) -> Option<Arc<VendorEntry>> {
+        let _one_at_a_time = self.refreshing.lock().await;
+        if let Some(entry) = self.directory.by_key(key) {
+            return Some(entry);
+        }
+        if self.seen_version.load(Ordering::Acquire) >= owner.version {
+            return None;
+        }
+        // Another lifetime of this id is another vendor: its chaos is not this one's.
+        if self
+            .directory
+            .by_id(&owner.vendor.id)
+            .is_some_and(|e| e.vendor.uid != owner.vendor.uid)
+        {
+            self.directory.remove_vendor(&owner.vendor.id);
+        }
+        self.directory.put_vendor(owner.vendor, Some(owner.keys));
+        self.directory.by_key(key)
     }
 
     async fn try_reload(&self) -> Result<bool, StoreError> {
         let writes = self.directory.writes();
-        let vendors = self.store.vendors().await?;
-        let chaos = self
-            .store
-            .open_incidents()
-            .await?
+        let (vendors, open, pause) = tokio::try_join!(
+            self.store.vendors(),
+            self.store.open_incidents(),
+            self.store.chaos_pause()
+        )?;
+        let chaos = open
             .into_iter()
             .map(|open| {
                 let counters = self.stats.counters(open.incident.id);
                 Arc::new(LiveChaos::from_open(open, &self.public_url, counters))
             })
             .collect();
-        let pause = self.store.chaos_pause().await?.map(|p| p.until);
-        Ok(self.directory.replace_all(writes, vendors, chaos, pause))
+        Ok(self
+            .directory
+            .replace_all(writes, vendors, chaos, pause.map(|p| p.until)))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Pizza Factory: signed JWT tickets for JWT Pizza vendors, and chaos to teach incident response.
 
 pub mod calendar;
+pub mod changes;
 pub mod chaos;
 pub mod clock;
 pub mod config;
@@ -13,6 +14,7 @@ pub mod factory;
 pub mod grades;
 pub mod http;
 pub mod limiter;
+pub mod lookup;
 pub mod metrics;
 pub mod private_files;
 pub mod probe;

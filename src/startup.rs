@@ -9,11 +9,12 @@ use actix_web::{App, HttpServer, web};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::changes;
 use crate::chaos::scheduler;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::factory::{Factory, StartError};
-use crate::http::{access, body_deadline, cors, error, fd_budget};
+use crate::http::{access, auth, body_deadline, cors, error, fd_budget};
 use crate::random::Draws;
 use crate::routes;
 use crate::scenario::{Library, campaign};
@@ -27,6 +28,8 @@ pub struct Application {
     scheduler: JoinHandle<()>,
     webhook_worker: JoinHandle<()>,
     event_poller: JoinHandle<()>,
+    /// The change listener and the task reloading on its notifications (PostgreSQL only).
+    change_tasks: Vec<JoinHandle<()>>,
     stop_scheduler: watch::Sender<bool>,
 }
 
@@ -37,11 +40,9 @@ pub async fn open_store(config: &Config) -> Result<Arc<dyn Store>, StoreError> {
             .and_then(|()| crate::private_files::private_file(&key_file))
             .map_err(|e| StoreError::Unavailable(format!("data directory {}: {e}", config.data_dir.display())))?;
     }
-    match config.database_url.as_deref() {
-        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            Ok(Arc::new(PostgresStore::open(url).await?))
-        }
-        _ => {
+    match config.postgres_url() {
+        Some(url) => Ok(Arc::new(PostgresStore::open(url).await?)),
+        None => {
             let path = config.sqlite_path();
             let store = tokio::task::spawn_blocking(move || SqliteStore::open(&path))
                 .await
@@ -76,7 +77,8 @@ impl Application {
             stop_rx.clone(),
         ));
         let event_poller = tokio::spawn(crate::events::run(factory.clone().into_inner(), stop_rx.clone()));
-        let scheduler = tokio::spawn(scheduler::run(factory.clone().into_inner(), stop_rx));
+        let scheduler = tokio::spawn(scheduler::run(factory.clone().into_inner(), stop_rx.clone()));
+        let change_tasks = changes::start(&factory.clone().into_inner(), &config, port, &stop_rx);
 
         let workers = config
             .workers
@@ -96,6 +98,7 @@ impl Application {
                 )
                 .app_data(web::PathConfig::default().error_handler(error::path_error))
                 .app_data(web::QueryConfig::default().error_handler(error::query_error))
+                .wrap(from_fn(auth::learn_unseen_key))
                 .wrap(body_deadline::BodyDeadline { limit: timeout })
                 .wrap(from_fn(cors::cors))
                 .wrap(from_fn(access::access))
@@ -129,6 +132,7 @@ impl Application {
             scheduler,
             webhook_worker,
             event_poller,
+            change_tasks,
             stop_scheduler,
         })
     }
@@ -174,6 +178,9 @@ impl Application {
         let _ = self.scheduler.await;
         let _ = self.webhook_worker.await;
         let _ = self.event_poller.await;
+        for task in self.change_tasks {
+            let _ = task.await;
+        }
         scheduler::flush_stats(&self.factory).await;
         if let Err(e) = self.factory.store.close().await {
             log::error!("closing the store: {e}");

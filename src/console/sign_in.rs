@@ -44,9 +44,14 @@ pub async fn sign_in(f: web::Data<Factory>, req: HttpRequest, form_: web::Form<K
         res.headers_mut().insert(RETRY_AFTER, wait.into());
         return res;
     }
-    let admin = ApiKey::parse(&form_.key)
-        .and_then(|k| f.directory.by_key(&k.hash()))
-        .filter(|e| e.vendor.is_admin());
+    let found = match ApiKey::parse(&form_.key) {
+        Some(key) => f.vendor_by_key(&key).await,
+        None => Ok(None),
+    };
+    let admin = match found {
+        Ok(found) => found.filter(|e| e.vendor.is_admin()),
+        Err(e) => return page::problem(e.into()),
+    };
     let Some(admin) = admin else {
         f.sign_in_limiter.record_wrong(client, &console_id(), now);
         log::warn!("console sign-in with a wrong key from {client}");

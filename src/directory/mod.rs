@@ -163,6 +163,33 @@ impl Directory {
         }
     }
 
+    /// Replaces one vendor (or removes it: `None`) with its chaos, as a reload of that vendor
+    /// read them, unless this instance wrote since `writes_before` (as `replace_all`).
+    pub fn replace_vendor(
+        &self,
+        writes_before: u64,
+        id: &VendorId,
+        vendor: Option<(Vendor, Vec<KeyHash>)>,
+        chaos: Option<Arc<LiveChaos>>,
+    ) -> bool {
+        let mut inner = self.inner.write().expect("directory lock");
+        if inner.writes != writes_before {
+            return false;
+        }
+        if let Some((_, keys)) = inner.by_id.remove(id) {
+            for k in keys {
+                inner.by_key.remove(&k);
+            }
+        }
+        if let Some((vendor, keys)) = vendor {
+            let chaos = chaos.filter(|c| c.vendor_uid == Some(vendor.uid));
+            inner.put(VendorEntry { vendor, chaos }, keys);
+            // Not a local write: the next reload must not be refused because of it.
+            inner.writes = writes_before;
+        }
+        true
+    }
+
     /// Marks the moment before a reload reads the store; see `replace_all`.
     pub fn writes(&self) -> u64 {
         self.inner.read().expect("directory lock").writes

@@ -3,8 +3,10 @@
 use std::future::{Ready, ready};
 use std::sync::Arc;
 
-use actix_web::dev::Payload;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::AUTHORIZATION;
+use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use super::ApiError;
@@ -72,4 +74,21 @@ impl FromRequest for AdminCaller {
             }
         }))
     }
+}
+
+/// Middleware: a Bearer key this instance has not seen is looked up in a shared store before
+/// the route runs, so the extractors above stay in memory and a wrong key is still a 401 before
+/// any body is read. A store error leaves the key unknown here (401), logged.
+pub async fn learn_unseen_key(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if let Some(f) = req.app_data::<web::Data<Factory>>()
+        && f.key_lookup.is_some()
+        && let Some(key) = bearer_key(req.request())
+        && let Err(e) = f.vendor_by_key(&key).await
+    {
+        log::warn!("could not look an unseen API key up: {e}");
+    }
+    next.call(req).await
 }

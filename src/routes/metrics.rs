@@ -6,14 +6,14 @@ use crate::factory::Factory;
 use crate::http::ApiError;
 use crate::http::auth::bearer_key;
 
-fn allowed(f: &Factory, req: &HttpRequest) -> Result<(), ApiError> {
+async fn allowed(f: &Factory, req: &HttpRequest) -> Result<(), ApiError> {
     let key = bearer_key(req).ok_or_else(ApiError::unauthenticated)?;
     if let Some(token) = f.config.metrics_token.as_deref()
         && aws_lc_rs::constant_time::verify_slices_are_equal(token.as_bytes(), key.expose().as_bytes()).is_ok()
     {
         return Ok(());
     }
-    match f.directory.by_key(&key.hash()) {
+    match f.vendor_by_key(&key).await? {
         Some(entry) if entry.vendor.is_admin() => Ok(()),
         Some(_) => Err(ApiError::forbidden("metrics need the admin role or the metrics token")),
         None => Err(ApiError::unauthenticated()),
@@ -21,7 +21,7 @@ fn allowed(f: &Factory, req: &HttpRequest) -> Result<(), ApiError> {
 }
 
 pub async fn metrics(f: web::Data<Factory>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    allowed(&f, &req)?;
+    allowed(&f, &req).await?;
     let now = f.clock.now();
     crate::chaos::scheduler::settle(&f, now).await?;
     let (active, scheduled): (Vec<_>, Vec<_>) = f.directory.live_chaos().into_iter().partition(|c| c.bites(now));

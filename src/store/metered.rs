@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{
-    AdminSession, CalendarFeed, EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta,
-    Store, StoreResult, Transition, VendorEnding,
+    AdminSession, CalendarFeed, EndedIncident, IncidentFilter, KeyOwner, OpenIncident, Recorded, RejectedDelta,
+    StatsDelta, Store, StoreResult, Transition, VendorEnding, VendorState,
 };
 use crate::domain::{Event, FixCode, Incident, KeyHash, Pause, TimelineEvent, Vendor, VendorId, Voided};
 use crate::metrics::{Metrics, StoreLabels};
@@ -57,6 +57,14 @@ impl Store for MeteredStore {
 
     async fn insert_vendor(&self, vendor: &Vendor, key: KeyHash) -> StoreResult<()> {
         self.timed("insert_vendor", self.inner.insert_vendor(vendor, key)).await
+    }
+
+    async fn vendor_by_key(&self, key: KeyHash) -> StoreResult<Option<KeyOwner>> {
+        self.timed("vendor_by_key", self.inner.vendor_by_key(key)).await
+    }
+
+    async fn vendor_state(&self, id: &VendorId) -> StoreResult<VendorState> {
+        self.timed("vendor_state", self.inner.vendor_state(id)).await
     }
 
     async fn vendors(&self) -> StoreResult<Vec<(Vendor, Vec<KeyHash>)>> {

@@ -16,7 +16,7 @@ use crate::domain::{
 use crate::tickets::StoredKey;
 
 pub use metered::MeteredStore;
-pub use postgres::PostgresStore;
+pub use postgres::{Change, PostgresStore, listen_for_changes, stopped};
 pub use sqlite::SqliteStore;
 pub use webhooks::WebhookStore;
 
@@ -158,6 +158,21 @@ pub struct EndedIncident {
     pub at: DateTime<Utc>,
 }
 
+/// A vendor found by one of its API keys, with all its keys and the store's change version then.
+#[derive(Clone, Debug)]
+pub struct KeyOwner {
+    pub vendor: Vendor,
+    pub keys: Vec<KeyHash>,
+    pub version: i64,
+}
+
+/// One vendor as a reload reads it (`Store::vendor_state`).
+#[derive(Clone, Debug)]
+pub struct VendorState {
+    pub vendor: Option<(Vendor, Vec<KeyHash>)>,
+    pub chaos: Option<OpenIncident>,
+}
+
 /// A signed-in instructor's console session, as stored: the hash of its id, never the id.
 #[derive(Clone, Debug)]
 pub struct AdminSession {
@@ -209,6 +224,20 @@ pub trait Store: Send + Sync + 'static {
     }
 
     async fn insert_vendor(&self, vendor: &Vendor, key: KeyHash) -> StoreResult<()>;
+    /// The vendor that `key` authenticates, read in one statement with the change version it
+    /// was read at; `None` from a store only this process uses (its directory has every key).
+    async fn vendor_by_key(&self, key: KeyHash) -> StoreResult<Option<KeyOwner>> {
+        let _ = key;
+        Ok(None)
+    }
+    /// One vendor as a reload reads it: the vendor with its keys (`None` if there is none by
+    /// that id) and its scheduled or active chaos, if any.
+    async fn vendor_state(&self, id: &VendorId) -> StoreResult<VendorState> {
+        let vendor = self.vendors().await?.into_iter().find(|(v, _)| v.id == *id);
+        let open = self.open_incidents().await?;
+        let chaos = open.into_iter().find(|o| o.incident.vendor_id == *id);
+        Ok(VendorState { vendor, chaos })
+    }
     /// Every vendor with the hashes of the keys that authenticate it.
     async fn vendors(&self) -> StoreResult<Vec<(Vendor, Vec<KeyHash>)>>;
     async fn update_vendor(&self, vendor: &Vendor) -> StoreResult<bool>;

@@ -259,6 +259,21 @@ pub(super) async fn open(c: &impl GenericClient) -> StoreResult<Vec<OpenIncident
         .collect())
 }
 
+/// The scheduled or active chaos of one vendor, if any (at most one: a unique index says so).
+pub(super) async fn open_of(c: &impl GenericClient, vendor: &VendorId) -> StoreResult<Option<OpenIncident>> {
+    let rows = c
+        .query(
+            &format!("SELECT {COLUMNS} FROM incidents WHERE vendor_id = $1 AND state IN ('scheduled', 'active')"),
+            &[&vendor.as_str()],
+        )
+        .await
+        .map_err(classify)?;
+    Ok(good_incidents(&rows)
+        .into_iter()
+        .next()
+        .map(|(incident, fix_code)| OpenIncident { incident, fix_code }))
+}
+
 pub(super) async fn one(c: &impl GenericClient, id: Uuid) -> StoreResult<Option<Incident>> {
     let id = id.to_string();
     let row = c

@@ -6,6 +6,7 @@ mod controls;
 mod events;
 mod incidents;
 mod keys;
+mod listen;
 mod listing;
 mod minutes;
 mod sessions;
@@ -25,8 +26,8 @@ use tokio_postgres::error::SqlState;
 use uuid::Uuid;
 
 use super::{
-    AdminSession, CalendarFeed, EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta,
-    Store, StoreError, StoreResult, Transition, VendorEnding,
+    AdminSession, CalendarFeed, EndedIncident, IncidentFilter, KeyOwner, OpenIncident, Recorded, RejectedDelta,
+    StatsDelta, Store, StoreError, StoreResult, Transition, VendorEnding, VendorState,
 };
 use crate::domain::{Event, FixCode, Incident, KeyHash, Pause, TimelineEvent, Vendor, VendorId, Voided};
 use crate::tickets::StoredKey;
@@ -44,6 +45,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("../../../migrations/postgres/0007_events.sql")),
     (8, include_str!("../../../migrations/postgres/0008_webhooks.sql")),
     (9, include_str!("../../../migrations/postgres/0009_calendar.sql")),
+    (10, include_str!("../../../migrations/postgres/0010_notify.sql")),
     (11, include_str!("../../../migrations/postgres/0011_cluster_counts.sql")),
 ];
 /// Any constant of our own: instances starting together migrate one after the other.
@@ -70,6 +72,8 @@ fn classify(e: tokio_postgres::Error) -> StoreError {
         _ => unavailable(e.as_db_error().map_or_else(|| e.to_string(), |d| d.to_string())),
     }
 }
+
+pub use listen::{Change, listen as listen_for_changes, stopped};
 
 type Client = deadpool_postgres::Object;
 
@@ -163,6 +167,17 @@ impl Store for PostgresStore {
 
     async fn insert_vendor(&self, v: &Vendor, key: KeyHash) -> StoreResult<()> {
         vendors::insert_vendor(&mut *self.client().await?, v, key).await
+    }
+
+    async fn vendor_by_key(&self, key: KeyHash) -> StoreResult<Option<KeyOwner>> {
+        vendors::vendor_by_key(&**self.client().await?, key).await
+    }
+
+    async fn vendor_state(&self, id: &VendorId) -> StoreResult<VendorState> {
+        let client = self.client().await?;
+        // Both statements go out together on the one connection (pipelined): one round trip.
+        let (vendor, chaos) = tokio::try_join!(vendors::one(&client, id), incidents::open_of(&**client, id))?;
+        Ok(VendorState { vendor, chaos })
     }
 
     async fn vendors(&self) -> StoreResult<Vec<(Vendor, Vec<KeyHash>)>> {

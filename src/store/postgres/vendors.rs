@@ -8,7 +8,7 @@ use super::events::record;
 use super::{bad_row, classify};
 use crate::domain::vendor::{Role, normalize_roles};
 use crate::domain::{KeyHash, NewEvent, Vendor, VendorId};
-use crate::store::{EndedIncident, StoreResult, VendorEnding, from_ms, to_ms};
+use crate::store::{EndedIncident, KeyOwner, StoreResult, VendorEnding, from_ms, to_ms};
 
 fn vendor_from_row(r: &Row) -> StoreResult<Vendor> {
     let roles: String = r.get("roles");
@@ -64,6 +64,48 @@ pub(super) async fn vendors(c: &mut Client) -> StoreResult<Vec<(Vendor, Vec<KeyH
             Ok((vendor_from_row(r)?, hashes))
         })
         .collect()
+}
+
+/// The vendor `id` with its keys, if there is one.
+pub(super) async fn one(c: &Client, id: &VendorId) -> StoreResult<Option<(Vendor, Vec<KeyHash>)>> {
+    let row = c
+        .query_opt(
+            "SELECT v.id, v.name, v.email, v.website, v.github_url, v.roles, v.created_at, v.uid, \
+             ARRAY(SELECT a.key_hash FROM api_keys a WHERE a.vendor_id = v.id) AS keys \
+             FROM vendors v WHERE v.id = $1",
+            &[&id.as_str()],
+        )
+        .await
+        .map_err(classify)?;
+    row.map(|r| Ok((vendor_from_row(&r)?, key_hashes(&r)))).transpose()
+}
+
+fn key_hashes(r: &Row) -> Vec<KeyHash> {
+    let keys: Vec<String> = r.get("keys");
+    keys.iter().filter_map(|h| KeyHash::from_hex(h)).collect()
+}
+
+/// One statement, so the vendor, its keys and the version are of one snapshot; the primary key
+/// of `api_keys` finds the row.
+pub(super) async fn vendor_by_key(c: &Client, key: KeyHash) -> StoreResult<Option<KeyOwner>> {
+    let row = c
+        .query_opt(
+            "SELECT v.id, v.name, v.email, v.website, v.github_url, v.roles, v.created_at, v.uid, \
+             ARRAY(SELECT a.key_hash FROM api_keys a WHERE a.vendor_id = v.id) AS keys, \
+             (SELECT version FROM store_changes WHERE id = 1) AS version \
+             FROM api_keys k JOIN vendors v ON v.id = k.vendor_id WHERE k.key_hash = $1",
+            &[&key.to_hex()],
+        )
+        .await
+        .map_err(classify)?;
+    row.map(|r| {
+        Ok(KeyOwner {
+            vendor: vendor_from_row(&r)?,
+            keys: key_hashes(&r),
+            version: r.get("version"),
+        })
+    })
+    .transpose()
 }
 
 pub(super) async fn update_vendor(c: &mut Client, v: &Vendor) -> StoreResult<bool> {
