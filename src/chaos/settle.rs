@@ -56,6 +56,7 @@ async fn expire(f: &Factory, live: &LiveChaos, at: DateTime<Utc>) -> Result<(), 
 
 /// Writes the counters gathered since the last flush; on failure they are kept for the next.
 pub async fn flush_stats(f: &Factory) {
+    let _turn = f.stats.flush_turn().await;
     let pending = f.stats.drain();
     if pending.is_empty() {
         return;

@@ -152,9 +152,18 @@ impl Counters {
 #[derive(Debug, Default)]
 pub struct StatsBook {
     counters: Mutex<HashMap<Uuid, Arc<Counters>>>,
+    /// Held from a drain until its deltas are in the store: a read that flushes first then
+    /// waits for a flush in flight, instead of finding the counters drained and the store not
+    /// yet written (and answering without those orders).
+    flushing: tokio::sync::Mutex<()>,
 }
 
 impl StatsBook {
+    /// Taken by whoever drains and writes the counters, for the whole of it.
+    pub async fn flush_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.flushing.lock().await
+    }
+
     pub fn counters(&self, incident: Uuid) -> Arc<Counters> {
         self.counters
             .lock()

@@ -262,10 +262,12 @@ async fn random_keys_cost_the_store_a_bounded_number_of_reads() {
         assert_eq!(b.order(&key).await.status(), StatusCode::UNAUTHORIZED);
     }
     let calls = b.factory.store.calls() - before;
-    // The scheduler's tick asks for the change version four times a second besides.
+    // Besides, every tick (four a second) the background tasks ask: the change version, the
+    // counter flush, the event poller, the webhook worker's claim and its count (as hot_path's
+    // allowance).
     let ticks = (started.elapsed().as_millis() / 250 + 2) as u64;
     println!("1,000 random keys: {calls} store calls in {:?}", started.elapsed());
-    assert!(calls <= 50 + 2 * ticks, "{calls} store calls");
+    assert!(calls <= 50 + 7 * ticks, "{calls} store calls");
     let lookup = b.factory.key_lookup.as_ref().expect("a shared store looks keys up");
     let remembered = lookup.remembered();
     assert!((1..=50).contains(&remembered), "{remembered} unknown keys remembered");
