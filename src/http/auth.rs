@@ -29,6 +29,10 @@ fn authenticate(req: &HttpRequest) -> Result<Arc<VendorEntry>, ApiError> {
     let factory = req
         .app_data::<web::Data<Factory>>()
         .ok_or_else(|| ApiError::unexpected("authenticate", "factory state missing"))?;
+    // Found by `learn_unseen_key` already (a shared store): the key is not hashed twice.
+    if let Some(known) = req.extensions().get::<LoggedVendor>() {
+        return Ok(known.0.clone());
+    }
     let key = bearer_key(req).ok_or_else(ApiError::unauthenticated)?;
     let entry = factory
         .directory
@@ -86,9 +90,14 @@ pub async fn learn_unseen_key(
     if let Some(f) = req.app_data::<web::Data<Factory>>()
         && f.key_lookup.is_some()
         && let Some(key) = bearer_key(req.request())
-        && let Err(e) = f.vendor_by_key(&key).await
     {
-        log::warn!("could not look an unseen API key up: {e}");
+        match f.vendor_by_key(&key).await {
+            Ok(Some(entry)) => {
+                req.extensions_mut().insert(LoggedVendor(entry));
+            }
+            Ok(None) => {}
+            Err(e) => log::warn!("could not look an unseen API key up: {e}"),
+        }
     }
     next.call(req).await
 }
