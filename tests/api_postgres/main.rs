@@ -101,7 +101,6 @@ mod decided;
 mod event_order;
 mod instances;
 mod lifetimes;
-mod push;
 mod shared_counts;
 mod webhook_claims;
 

@@ -62,6 +62,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_kind_of_change_reaches_the_other_instances_within_50_ms_at_p99() {
+    let _alone = crate::alone().await;
     let (a, b, c) = three().await;
     let kinds = [
         "vendor created",
@@ -149,6 +150,7 @@ async fn every_kind_of_change_reaches_the_other_instances_within_50_ms_at_p99() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_vendor_created_on_one_instance_orders_on_another_at_once() {
+    let _alone = crate::alone().await;
     let (a, b, c) = three().await;
     for n in 0..50 {
         let key = a.create_vendor(&format!("fresh{n}")).await;
@@ -163,6 +165,7 @@ async fn a_vendor_created_on_one_instance_orders_on_another_at_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deleted_vendors_key_is_refused_on_the_others_and_stays_refused() {
+    let _alone = crate::alone().await;
     let (a, b, c) = three().await;
     for n in 0..10 {
         let id = format!("gone{n}");
@@ -208,6 +211,7 @@ async fn connect(app: &TestApp) -> tokio_postgres::Client {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_listener_reconnects_and_catches_up() {
+    let _alone = crate::alone().await;
     let (a, b, _c) = three().await;
     let db = connect(&b).await;
     let old = listener_pid(&db, &b)
@@ -254,6 +258,7 @@ async fn a_killed_listener_reconnects_and_catches_up() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn random_keys_cost_the_store_a_bounded_number_of_reads() {
+    let _alone = crate::alone().await;
     let (_a, b, _c) = three().await;
     let before = b.factory.store.calls();
     let started = Instant::now();
