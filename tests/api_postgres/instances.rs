@@ -36,6 +36,15 @@ pub fn cluster() -> Cluster {
 }
 
 impl Cluster {
+    /// Kills instance `i` (SIGKILL) and starts it again on the same database.
+    pub fn restart(&mut self, i: usize) {
+        self.instances[i].kill9();
+        self.instances[i] = process::start(
+            self._dir.path(),
+            &[("FACTORY_ADMIN_KEY", ADMIN_KEY), ("RUST_LOG", "info")],
+        );
+    }
+
     pub fn url(&self, i: usize, path: &str) -> String {
         format!("{}{path}", self.instances[i].url)
     }

@@ -97,6 +97,7 @@ mod webhook_deliveries;
 #[path = "../api/webhooks.rs"]
 mod webhooks;
 
+mod cluster_processes;
 mod decided;
 mod event_order;
 mod instances;
