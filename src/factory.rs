@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::directory::{Directory, LiveChaos, StatsBook, VendorEntry};
 use crate::domain::vendor::Role;
 use crate::domain::{ApiKey, Blackout, KeyHash, Vendor, VendorId};
-use crate::events::EventFeed;
+use crate::feed::EventFeed;
 use crate::limiter::FixCodeLimiter;
 use crate::lookup::KeyLookup;
 use crate::metrics::Metrics;

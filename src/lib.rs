@@ -11,6 +11,7 @@ pub mod domain;
 pub mod drill;
 pub mod events;
 pub mod factory;
+pub mod feed;
 pub mod grades;
 pub mod http;
 pub mod limiter;

@@ -7,7 +7,7 @@ use std::fmt;
 use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use super::window::parse_date;
+use super::day::parse_date;
 
 /// Longest range accepted: a blackout longer than a year is a closed class, not a holiday.
 pub const MAX_RANGE_DAYS: i64 = 366;

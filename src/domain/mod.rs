@@ -2,6 +2,7 @@
 
 pub mod blackout;
 pub mod chaos;
+pub mod day;
 pub mod event;
 pub mod grade;
 pub mod incident;

@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Offset, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 
 use super::blackout::{Blackout, DateRange};
+pub use super::day::parse_date;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ChaosWindow {
@@ -22,10 +23,6 @@ pub fn parse_time(field: &str, raw: &str) -> Result<NaiveTime, String> {
 pub fn parse_tz(field: &str, raw: &str) -> Result<Tz, String> {
     raw.parse::<Tz>()
         .map_err(|_| format!("{field} must be an IANA time zone such as America/Denver"))
-}
-
-pub fn parse_date(field: &str, raw: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| format!("{field} must be a date as YYYY-MM-DD"))
 }
 
 /// "mon", "Tuesday", "WED": the names scenario files and the apply call both accept.
