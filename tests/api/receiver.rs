@@ -132,7 +132,7 @@ pub async fn register(app: &TestApp, body: Value) -> (String, String) {
     )
 }
 
-/// Enqueues a hand-made event through the store, as the events table will (issue 14 part 1).
+/// Enqueues deliveries of a hand-made event (no event row) through the store.
 pub async fn enqueue(app: &TestApp, seq: i64, kind: &str) -> u64 {
     enqueue_at(app, seq, kind, app.clock_now()).await
 }
@@ -141,7 +141,12 @@ pub async fn enqueue(app: &TestApp, seq: i64, kind: &str) -> u64 {
 pub async fn enqueue_at(app: &TestApp, seq: i64, kind: &str, at: chrono::DateTime<chrono::Utc>) -> u64 {
     let event = json!({"seq": seq, "type": kind, "at": "2026-12-01T19:00:00.000Z", "vendorId": "team9",
         "incidentId": "c0ffee00-0000-4000-8000-000000000000", "detail": {"mode": "fail"}});
-    let hook = HookEvent::new(seq, kind, at, &event, &app.url);
+    let hook = HookEvent {
+        seq: Some(seq),
+        kind: kind.to_owned(),
+        at,
+        json: event.to_string(),
+    };
     app.factory.store.webhooks().enqueue(&hook).await.unwrap()
 }
 
