@@ -54,10 +54,16 @@ pub struct Receiver {
 impl Receiver {
     /// Answers `script` in order, then 200.
     pub async fn start(script: &[u16]) -> Self {
+        Self::start_on(0, script).await
+    }
+
+    /// The same on `port` (0: any free one), so a receiver that was down can come up where a
+    /// webhook already points.
+    pub async fn start_on(port: u16, script: &[u16]) -> Self {
         let state = Arc::new(State::default());
         state.script.lock().unwrap().extend(script);
         let data = web::Data::from(state.clone());
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
         let url = format!("http://127.0.0.1:{}/hook", listener.local_addr().unwrap().port());
         let server = HttpServer::new(move || App::new().app_data(data.clone()).default_service(web::to(receive)))
             .workers(1)
@@ -85,7 +91,12 @@ impl Receiver {
 
     /// Waits (real time, 15 s at most) until `n` deliveries have arrived.
     pub async fn wait_for(&self, n: usize) -> Vec<Received> {
-        let deadline = Instant::now() + Duration::from_secs(15);
+        self.wait_longer(n, Duration::from_secs(15)).await
+    }
+
+    /// Waits (real time, `at_most`) until `n` deliveries have arrived.
+    pub async fn wait_longer(&self, n: usize, at_most: Duration) -> Vec<Received> {
+        let deadline = Instant::now() + at_most;
         loop {
             let got = self.received();
             if got.len() >= n {
