@@ -8,16 +8,20 @@ use uuid::Uuid;
 
 use super::{TimelineEvent, Vendor, VendorId};
 
-/// The timeline kinds the contract names as event types; any other kind becomes
-/// `chaos.<kind>` too, so a new kind is an event without a change here.
-pub const CHAOS_TYPES: [&str; 7] = [
+/// Every event type of the contract (API.md, "Events"), the one list webhooks subscribe from.
+/// The chaos ones are timeline kinds; any other kind becomes `chaos.<kind>` too, so a new kind
+/// is an event without a change here (and subscribable once listed).
+pub const EVENT_TYPES: &[&str] = &[
     "chaos.scheduled",
     "chaos.started",
     "chaos.first_failure",
     "chaos.resolved",
     "chaos.expired",
     "chaos.cancelled",
-    "chaos.halted",
+    CHAOS_HALTED,
+    VENDOR_CREATED,
+    VENDOR_DELETED,
+    VENDOR_KEY_ROTATED,
 ];
 pub const VENDOR_CREATED: &str = "vendor.created";
 pub const VENDOR_DELETED: &str = "vendor.deleted";
@@ -122,7 +126,7 @@ mod tests {
             "cancelled",
         ] {
             let e = NewEvent::chaos("v", id, "fail", &TimelineEvent::new(at, kind, ""), false);
-            assert!(CHAOS_TYPES.contains(&e.kind.as_str()), "{kind}");
+            assert!(EVENT_TYPES.contains(&e.kind.as_str()), "{kind}");
         }
         let json = serde_json::to_value(Event {
             seq: 3,

@@ -1,31 +1,59 @@
-//! An event as webhooks send it: the event JSON for `json` webhooks and one line people read
-//! for `slack` ones, both written once when the event is recorded.
+//! An event as webhooks send it. The store keeps the event JSON, written with the event; the
+//! body is made from it at send time: the JSON itself for `json` webhooks, one line people
+//! read for `slack` ones. The line depends on the event alone, so every retry sends the same
+//! body, and the store needs no public URL.
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
+use super::Format;
+use crate::domain::{Event, NewEvent};
+
 /// One event, ready to be enqueued for every webhook subscribed to its type.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HookEvent {
-    pub seq: i64,
+    /// `None` while PostgreSQL has not numbered the event: its commit trigger (migration 0012)
+    /// sets the delivery's seq and the payload's `seq` then.
+    pub seq: Option<i64>,
     pub kind: String,
     pub at: DateTime<Utc>,
-    /// The body of a `json` delivery: the event JSON.
+    /// The event JSON of the contract (`{seq, type, at, vendorId, incidentId, detail}`).
     pub json: String,
-    /// The body of a `slack` delivery: `{"text": ...}`.
-    pub slack: String,
 }
 
 impl HookEvent {
-    /// From the event JSON of the contract (`{seq, type, at, vendorId, incidentId, detail}`);
-    /// `public_url` makes the console link of the Slack line.
-    pub fn new(seq: i64, kind: &str, at: DateTime<Utc>, event: &Value, public_url: &str) -> Self {
+    /// An event that has its seq.
+    pub fn numbered(seq: i64, event: &NewEvent) -> Self {
+        Self::from_json(Some(seq), event, seq)
+    }
+
+    /// An event whose seq is given at commit; the JSON's `seq` is 0 until then.
+    pub fn unnumbered(event: &NewEvent) -> Self {
+        Self::from_json(None, event, 0)
+    }
+
+    fn from_json(seq: Option<i64>, event: &NewEvent, written: i64) -> Self {
+        let json = serde_json::to_string(&Event {
+            seq: written,
+            event: event.clone(),
+        })
+        .expect("an event serializes");
         Self {
             seq,
-            kind: kind.to_owned(),
-            at,
-            json: event.to_string(),
-            slack: json!({ "text": slack_line(kind, event, public_url) }).to_string(),
+            kind: event.kind.clone(),
+            at: event.at,
+            json,
+        }
+    }
+}
+
+/// The body of a delivery of `payload` (the stored event JSON) to a webhook in `format`.
+pub fn body(format: Format, kind: &str, payload: &str, public_url: &str) -> String {
+    match format {
+        Format::Json => payload.to_owned(),
+        Format::Slack => {
+            let event: Value = serde_json::from_str(payload).unwrap_or(Value::Null);
+            json!({ "text": slack_line(kind, &event, public_url) }).to_string()
         }
     }
 }
@@ -69,9 +97,13 @@ mod tests {
             slack_line("chaos.started", &event, "https://f.example"),
             "Chaos started for team9 (fail) — https://f.example/admin/incidents/abc"
         );
-        let hook = HookEvent::new(4, "chaos.started", Utc::now(), &event, "https://f.example");
-        let body: Value = serde_json::from_str(&hook.slack).unwrap();
-        assert!(body["text"].as_str().unwrap().starts_with("Chaos started"));
-        assert_eq!(serde_json::from_str::<Value>(&hook.json).unwrap(), event);
+        let payload = event.to_string();
+        let slack: Value =
+            serde_json::from_str(&body(Format::Slack, "chaos.started", &payload, "https://f.example")).unwrap();
+        assert!(slack["text"].as_str().unwrap().starts_with("Chaos started"));
+        assert_eq!(
+            body(Format::Json, "chaos.started", &payload, "https://f.example"),
+            payload
+        );
     }
 }

@@ -7,19 +7,8 @@ use uuid::Uuid;
 
 use crate::random::secure_bytes;
 
-/// Every event type a webhook may subscribe to (API.md, "Events").
-pub const EVENT_TYPES: &[&str] = &[
-    "chaos.scheduled",
-    "chaos.started",
-    "chaos.first_failure",
-    "chaos.resolved",
-    "chaos.expired",
-    "chaos.cancelled",
-    "chaos.halted",
-    "vendor.created",
-    "vendor.deleted",
-    "vendor.key_rotated",
-];
+/// Every event type a webhook may subscribe to: the events' own list.
+pub use crate::domain::event::EVENT_TYPES;
 
 /// What a webhook gets when it names no types: every `chaos.*` type.
 pub fn default_events() -> Vec<String> {
@@ -151,6 +140,7 @@ pub struct DueDelivery {
     pub id: Uuid,
     pub url: String,
     pub secret: WebhookSecret,
+    pub format: Format,
     pub event_type: String,
     pub payload: String,
     pub attempts: u32,

@@ -12,6 +12,7 @@ use reqwest::redirect::Policy;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
+use super::message::body;
 use super::model::Attempt;
 use super::sign::{DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signature};
 use super::target::{PublicOnly, forbidden, literal_ip};
@@ -117,7 +118,7 @@ pub async fn tick(f: &Arc<Factory>, w: &Arc<Worker>) -> Result<Vec<JoinHandle<()
 }
 
 async fn attempt(f: &Factory, w: &Worker, d: DueDelivery) {
-    let answer = post(w, &d, f.clock.now()).await;
+    let answer = post(w, &d, &f.public_url, f.clock.now()).await;
     let now = f.clock.now();
     let failed = d.attempts + 1;
     let (record, outcome) = match answer {
@@ -174,23 +175,21 @@ async fn attempt(f: &Factory, w: &Worker, d: DueDelivery) {
 
 /// POSTs the delivery; the receiver's status, or why there was none (never the URL, which
 /// may hold a token, nor the secret).
-async fn post(w: &Worker, d: &DueDelivery, at: DateTime<Utc>) -> Result<u16, String> {
+async fn post(w: &Worker, d: &DueDelivery, public_url: &str, at: DateTime<Utc>) -> Result<u16, String> {
     let url = Url::parse(&d.url).map_err(|_| "the stored URL does not parse".to_owned())?;
     // A resolver never sees an address written in the URL, so those are checked here.
     if !w.allow_private && literal_ip(&url).is_some_and(|ip| forbidden(ip).is_some()) {
         return Err("the target address is not public".into());
     }
+    let body = body(d.format, &d.event_type, &d.payload, public_url);
     let sent = w
         .client
         .post(url)
         .header(CONTENT_TYPE, "application/json")
         .header(EVENT_HEADER, &d.event_type)
         .header(DELIVERY_HEADER, d.id.to_string())
-        .header(
-            SIGNATURE_HEADER,
-            signature(&d.secret, at.timestamp(), d.payload.as_bytes()),
-        )
-        .body(d.payload.clone())
+        .header(SIGNATURE_HEADER, signature(&d.secret, at.timestamp(), body.as_bytes()))
+        .body(body)
         .send()
         .await;
     match sent {

@@ -49,4 +49,5 @@ mod tickets;
 mod vendor_lifetime;
 mod vendors;
 mod webhook_deliveries;
+mod webhook_events;
 mod webhooks;

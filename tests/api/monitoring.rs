@@ -137,8 +137,12 @@ async fn every_metric_the_rules_and_dashboards_query_is_served() {
     let app = spawn_with(|c| {
         c.metrics_token = Some(TOKEN.into());
         c.max_throttled_total = 1234;
+        c.webhook_allow_private = true;
     })
     .await;
+    // A webhook told of the chaos below: the delivery counters exist once one is attempted.
+    let receiver = crate::receiver::Receiver::start(&[]).await;
+    crate::receiver::register(&app, json!({"url": receiver.url})).await;
     // One chaos that answers an order and is resolved, and one plain order: every labelled
     // series (created on first use) then exists.
     let key = app.create_vendor("monitored").await;
@@ -159,7 +163,16 @@ async fn every_metric_the_rules_and_dashboards_query_is_served() {
     assert_eq!(fixed.status(), StatusCode::OK);
     assert_eq!(app.order(&key).await.status(), StatusCode::OK);
 
-    let text = scrape(&app).await;
+    receiver.wait_for(1).await;
+    // The counter moves just after the receiver answers: a few scrapes at most.
+    let mut text = scrape(&app).await;
+    for _ in 0..250 {
+        if text.contains("factory_webhook_deliveries_total{") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        text = scrape(&app).await;
+    }
     assert_eq!(value(&text, "factory_chaos_oldest_active_seconds"), 0.0);
     let served: BTreeSet<&str> = text
         .lines()

@@ -54,10 +54,16 @@ pub struct Receiver {
 impl Receiver {
     /// Answers `script` in order, then 200.
     pub async fn start(script: &[u16]) -> Self {
+        Self::start_on(0, script).await
+    }
+
+    /// The same on `port` (0: any free one), so a receiver that was down can come up where a
+    /// webhook already points.
+    pub async fn start_on(port: u16, script: &[u16]) -> Self {
         let state = Arc::new(State::default());
         state.script.lock().unwrap().extend(script);
         let data = web::Data::from(state.clone());
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
         let url = format!("http://127.0.0.1:{}/hook", listener.local_addr().unwrap().port());
         let server = HttpServer::new(move || App::new().app_data(data.clone()).default_service(web::to(receive)))
             .workers(1)
@@ -85,7 +91,12 @@ impl Receiver {
 
     /// Waits (real time, 15 s at most) until `n` deliveries have arrived.
     pub async fn wait_for(&self, n: usize) -> Vec<Received> {
-        let deadline = Instant::now() + Duration::from_secs(15);
+        self.wait_longer(n, Duration::from_secs(15)).await
+    }
+
+    /// Waits (real time, `at_most`) until `n` deliveries have arrived.
+    pub async fn wait_longer(&self, n: usize, at_most: Duration) -> Vec<Received> {
+        let deadline = Instant::now() + at_most;
         loop {
             let got = self.received();
             if got.len() >= n {
@@ -132,7 +143,7 @@ pub async fn register(app: &TestApp, body: Value) -> (String, String) {
     )
 }
 
-/// Enqueues a hand-made event through the store, as the events table will (issue 14 part 1).
+/// Enqueues deliveries of a hand-made event (no event row) through the store.
 pub async fn enqueue(app: &TestApp, seq: i64, kind: &str) -> u64 {
     enqueue_at(app, seq, kind, app.clock_now()).await
 }
@@ -141,7 +152,12 @@ pub async fn enqueue(app: &TestApp, seq: i64, kind: &str) -> u64 {
 pub async fn enqueue_at(app: &TestApp, seq: i64, kind: &str, at: chrono::DateTime<chrono::Utc>) -> u64 {
     let event = json!({"seq": seq, "type": kind, "at": "2026-12-01T19:00:00.000Z", "vendorId": "team9",
         "incidentId": "c0ffee00-0000-4000-8000-000000000000", "detail": {"mode": "fail"}});
-    let hook = HookEvent::new(seq, kind, at, &event, &app.url);
+    let hook = HookEvent {
+        seq: Some(seq),
+        kind: kind.to_owned(),
+        at,
+        json: event.to_string(),
+    };
     app.factory.store.webhooks().enqueue(&hook).await.unwrap()
 }
 

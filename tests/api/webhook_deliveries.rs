@@ -1,6 +1,7 @@
 //! Webhook deliveries (issue 14): signed, one delivery id across retries, backoff on the manual
 //! clock, redirects not followed, private targets refused again at delivery time, slow
-//! receivers holding no one else up. Events do not exist yet: the tests enqueue hand-made ones.
+//! receivers holding no one else up. These enqueue hand-made events
+//! through the store; real events are in `webhook_events.rs`.
 
 use std::time::{Duration, Instant};
 

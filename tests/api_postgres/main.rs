@@ -94,6 +94,8 @@ mod vendor_lifetime;
 mod vendors;
 #[path = "../api/webhook_deliveries.rs"]
 mod webhook_deliveries;
+#[path = "../api/webhook_events.rs"]
+mod webhook_events;
 #[path = "../api/webhooks.rs"]
 mod webhooks;
 

@@ -1,5 +1,6 @@
 //! Two instances on one PostgreSQL drain one delivery log: every delivery is attempted, and no
-//! attempt is made twice (`FOR UPDATE SKIP LOCKED` claims).
+//! attempt is made twice (`FOR UPDATE SKIP LOCKED` claims), for hand-made deliveries and for
+//! those of real events written by both instances at once.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -7,6 +8,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::json;
 
+use crate::events::all_events;
 use crate::helpers::{ADMIN_KEY, spawn_with};
 use crate::receiver::{Receiver, enqueue, register};
 
@@ -50,4 +52,44 @@ async fn two_instances_never_make_one_attempt_twice() {
     assert!(counts.iter().all(|n| *n > 0), "both instances delivered: {counts:?}");
     let log = crate::receiver::deliveries(&app, &id).await;
     assert!(log.iter().all(|d| d["state"] == "delivered" && d["attempts"] == 1));
+}
+
+#[tokio::test]
+async fn events_of_two_instances_are_each_delivered_once_with_their_seq() {
+    let app = spawn_with(|c| c.webhook_allow_private = true).await;
+    let other = app.another_instance().await;
+    let receiver = Receiver::start(&[]).await;
+    receiver.delay(Duration::from_millis(50));
+    let (id, secret) = register(&app, json!({"url": receiver.url, "events": ["vendor.created"]})).await;
+    // Both instances write events at once: the seqs are given at commit, in commit order.
+    let names: Vec<String> = (0..20).map(|n| format!("v{n}")).collect();
+    let creations = names.iter().enumerate().map(|(n, name)| {
+        let instance = if n % 2 == 0 { &app } else { &other };
+        instance.create_vendor(name)
+    });
+    futures_util::future::join_all(creations).await;
+
+    let events: Vec<_> = all_events(&app, 0, 100)
+        .await
+        .into_iter()
+        .filter(|e| e["type"] == "vendor.created" && e["vendorId"] != "admin")
+        .collect();
+    assert_eq!(events.len(), 20);
+    let got = receiver.wait_for(20).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let got_after = receiver.received();
+    assert_eq!(got_after.len(), got.len(), "an attempt was made twice");
+    let ids: HashSet<&str> = got.iter().map(|r| r.delivery.as_str()).collect();
+    assert_eq!(ids.len(), 20);
+    let mut seqs = HashSet::new();
+    for r in &got {
+        r.verify(&secret);
+        let body: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert!(events.contains(&body), "the body is its event, seq included: {body}");
+        seqs.insert(body["seq"].as_i64().unwrap());
+    }
+    assert_eq!(seqs.len(), 20, "every event once");
+    let log = crate::receiver::deliveries(&app, &id).await;
+    let logged: HashSet<i64> = log.iter().map(|d| d["eventSeq"].as_i64().unwrap()).collect();
+    assert_eq!(logged, seqs);
 }

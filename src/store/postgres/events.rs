@@ -1,5 +1,5 @@
 //! Events in PostgreSQL: `record` is the one way a change writes its event, inside the change's
-//! own transaction (the webhook outbox will be filled there too).
+//! own transaction, with the webhook deliveries of the event.
 //!
 //! One order across instances: a plain BIGSERIAL would hand out seqs in the order transactions
 //! insert, not the order they commit, so a reader paging with `after=` could pass over a seq that
@@ -12,24 +12,29 @@
 use tokio_postgres::GenericClient;
 use uuid::Uuid;
 
+use super::webhooks::enqueue_deliveries;
 use super::{bad_row, classify};
 use crate::domain::{Event, NewEvent, TimelineEvent};
 use crate::store::{StoreResult, from_ms, to_ms};
+use crate::webhooks::HookEvent;
 
-/// Writes `event` in the transaction `tx` is (it must be one: the seq is given at its commit).
+/// Writes `event` in the transaction `tx` is (it must be one: the seq is given at its commit),
+/// and its webhook deliveries, which get the seq at that commit too (migration 0012).
 pub(super) async fn record(tx: &impl GenericClient, event: &NewEvent) -> StoreResult<()> {
-    tx.execute(
-        "INSERT INTO events (type, at, vendor_id, incident_id, detail) VALUES ($1, $2, $3, $4, $5)",
-        &[
-            &event.kind,
-            &to_ms(event.at),
-            &event.vendor_id,
-            &event.incident_id.map(|id| id.to_string()),
-            &event.detail.to_string(),
-        ],
-    )
-    .await
-    .map_err(classify)?;
+    let row = tx
+        .query_one(
+            "INSERT INTO events (type, at, vendor_id, incident_id, detail) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            &[
+                &event.kind,
+                &to_ms(event.at),
+                &event.vendor_id,
+                &event.incident_id.map(|id| id.to_string()),
+                &event.detail.to_string(),
+            ],
+        )
+        .await
+        .map_err(classify)?;
+    enqueue_deliveries(tx, &HookEvent::unnumbered(event), Some(row.get(0))).await?;
     Ok(())
 }
 

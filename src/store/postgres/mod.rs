@@ -47,6 +47,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("../../../migrations/postgres/0009_calendar.sql")),
     (10, include_str!("../../../migrations/postgres/0010_notify.sql")),
     (11, include_str!("../../../migrations/postgres/0011_cluster_counts.sql")),
+    (12, include_str!("../../../migrations/postgres/0012_webhook_events.sql")),
 ];
 /// Any constant of our own: instances starting together migrate one after the other.
 const MIGRATION_LOCK: i64 = 0x7069_7a7a_6166;

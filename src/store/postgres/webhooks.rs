@@ -13,13 +13,19 @@ use crate::webhooks::{Delivery, DeliveryState, DueDelivery, Format, HookEvent, W
 
 /// Enqueues one delivery of `event` for every webhook subscribed to its type, inside the
 /// caller's open transaction (the one that records the event): both or neither are stored.
-pub(crate) async fn enqueue_deliveries(tx: &tokio_postgres::Transaction<'_>, event: &HookEvent) -> StoreResult<u64> {
+/// An event not numbered yet is named by `event_id`, its row in `events`; the commit trigger
+/// (migration 0012) then gives its seq to these deliveries.
+pub(crate) async fn enqueue_deliveries(
+    tx: &impl GenericClient,
+    event: &HookEvent,
+    event_id: Option<i64>,
+) -> StoreResult<u64> {
     tx.execute(
-        "INSERT INTO webhook_deliveries (id, webhook_id, event_seq, event_type, payload, next_attempt_at, created_at)
-         SELECT gen_random_uuid()::text, w.id, $1, $2, CASE w.format WHEN 'slack' THEN $4 ELSE $3 END, $5, $5
-         FROM webhooks w WHERE position(',' || $2 || ',' IN w.events) > 0
+        "INSERT INTO webhook_deliveries (id, webhook_id, event_seq, event_id, event_type, payload, next_attempt_at, created_at)
+         SELECT gen_random_uuid()::text, w.id, $1, $2, $3, $4, $5, $5
+         FROM webhooks w WHERE position(',' || $3 || ',' IN w.events) > 0
          ON CONFLICT (webhook_id, event_seq) DO NOTHING",
-        &[&event.seq, &event.kind, &event.json, &event.slack, &to_ms(event.at)],
+        &[&event.seq, &event_id, &event.kind, &event.json, &to_ms(event.at)],
     )
     .await
     .map_err(classify)
@@ -58,6 +64,7 @@ fn due_from_row(r: &Row) -> StoreResult<DueDelivery> {
         id: uuid_of(r, 0)?,
         url: r.get(1),
         secret: WebhookSecret::stored(r.get(2)),
+        format: Format::parse(r.get(7)).ok_or_else(|| bad_row("webhook format"))?,
         event_type: r.get(3),
         payload: r.get(4),
         attempts: r.get::<_, i32>(5).max(0) as u32,
@@ -119,7 +126,7 @@ impl WebhookStore for PostgresStore {
     async fn enqueue(&self, event: &HookEvent) -> StoreResult<u64> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(classify)?;
-        let n = enqueue_deliveries(&tx, event).await?;
+        let n = enqueue_deliveries(&*tx, event, None).await?;
         tx.commit().await.map_err(classify)?;
         Ok(n)
     }
@@ -191,7 +198,7 @@ impl WebhookStore for PostgresStore {
                    ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
                  UPDATE webhook_deliveries d SET claimed_by = $3, claimed_until = $4
                  FROM due, webhooks w WHERE d.id = due.id AND w.id = d.webhook_id
-                 RETURNING d.id, w.url, w.secret, d.event_type, d.payload, d.attempts, d.created_at",
+                 RETURNING d.id, w.url, w.secret, d.event_type, d.payload, d.attempts, d.created_at, w.format",
                 &[&to_ms(now), &(limit as i64), &claimer, &to_ms(until)],
             )
             .await

@@ -1,15 +1,18 @@
 //! Events in the SQLite store: `record` is the one way a change writes its event, inside the
-//! change's own transaction (the webhook outbox will be filled there too).
+//! change's own transaction, with the webhook deliveries of the event.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
 use super::rows::bad_column;
+use super::webhooks::enqueue_deliveries;
 use crate::domain::{Event, NewEvent, TimelineEvent};
 use crate::store::{from_ms, to_ms};
+use crate::webhooks::HookEvent;
 
 /// Writes `event` in the transaction `tx` is part of. SQLite has one writer at a time, so the
 /// seq AUTOINCREMENT gives is also the order of commits: a reader never finds a gap filled later.
+/// Its deliveries are written in the same transaction, so a crash keeps both or neither.
 pub(super) fn record(tx: &Connection, event: &NewEvent) -> rusqlite::Result<()> {
     tx.prepare_cached("INSERT INTO events (type, at, vendor_id, incident_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)")?
         .execute(params![
@@ -19,6 +22,8 @@ pub(super) fn record(tx: &Connection, event: &NewEvent) -> rusqlite::Result<()> 
             event.incident_id.map(|id| id.to_string()),
             event.detail.to_string()
         ])?;
+    let seq = tx.last_insert_rowid();
+    enqueue_deliveries(tx, &HookEvent::numbered(seq, event))?;
     Ok(())
 }
 

@@ -18,17 +18,17 @@ const NEW_UUID: &str = "lower(substr(hex(randomblob(4)),1,8) || '-' || hex(rando
 
 /// Enqueues one delivery of `event` for every webhook subscribed to its type, inside the
 /// caller's open transaction (the one that records the event): both or neither are stored.
-pub(crate) fn enqueue_deliveries(tx: &rusqlite::Transaction<'_>, event: &HookEvent) -> rusqlite::Result<u64> {
+/// SQLite numbers an event at its insert, so `event.seq` is always known here.
+pub(crate) fn enqueue_deliveries(tx: &Connection, event: &HookEvent) -> rusqlite::Result<u64> {
     let sql = format!(
         "INSERT INTO webhook_deliveries (id, webhook_id, event_seq, event_type, payload, next_attempt_at, created_at)
-         SELECT {NEW_UUID}, w.id, ?1, ?2, CASE w.format WHEN 'slack' THEN ?4 ELSE ?3 END, ?5, ?5
+         SELECT {NEW_UUID}, w.id, ?1, ?2, ?3, ?4, ?4
          FROM webhooks w WHERE instr(w.events, ',' || ?2 || ',') > 0
          ON CONFLICT (webhook_id, event_seq) DO NOTHING"
     );
-    let n = tx.execute(
-        &sql,
-        params![event.seq, event.kind, event.json, event.slack, to_ms(event.at)],
-    )?;
+    let n = tx
+        .prepare_cached(&sql)?
+        .execute(params![event.seq, event.kind, event.json, to_ms(event.at)])?;
     Ok(n as u64)
 }
 
@@ -158,7 +158,8 @@ pub(super) fn claim(
                 "UPDATE webhook_deliveries SET claimed_by = ?2, claimed_until = ?3
                  WHERE id = ?1 AND state = 'pending' AND claimed_until < ?4
                  RETURNING id, (SELECT url FROM webhooks w WHERE w.id = webhook_id),
-                   (SELECT secret FROM webhooks w WHERE w.id = webhook_id), event_type, payload, attempts, created_at",
+                   (SELECT secret FROM webhooks w WHERE w.id = webhook_id), event_type, payload, attempts, created_at,
+                   (SELECT format FROM webhooks w WHERE w.id = webhook_id)",
                 params![id, claimer, to_ms(until), now],
                 due_from_row,
             )
@@ -169,10 +170,12 @@ pub(super) fn claim(
 }
 
 fn due_from_row(r: &Row<'_>) -> rusqlite::Result<DueDelivery> {
+    let format: String = r.get(7)?;
     Ok(DueDelivery {
         id: uuid_at(r, 0)?,
         url: r.get(1)?,
         secret: WebhookSecret::stored(r.get(2)?),
+        format: Format::parse(&format).ok_or_else(|| bad_column(7, "webhook format"))?,
         event_type: r.get(3)?,
         payload: r.get(4)?,
         attempts: r.get(5)?,
