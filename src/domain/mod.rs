@@ -13,6 +13,7 @@ pub mod order;
 pub mod pause;
 pub mod secret;
 pub mod vendor;
+pub mod webhook;
 pub mod window;
 
 pub use blackout::Blackout;

@@ -21,6 +21,8 @@ pub enum Auth {
 pub enum Reply {
     Json(u16, SchemaFn),
     Text(u16, &'static str),
+    /// `text/event-stream`: server-sent events, each with `id`, `event` and `data`.
+    Events(u16),
     Empty(u16),
 }
 

@@ -93,6 +93,21 @@ pub fn document(endpoints: &[Endpoint], public_url: &str) -> Value {
                 Some(json!({"application/json": {"schema": inline(schema, &mut g)}})),
             ),
             Reply::Text(code, ctype) => (code, Some(json!({ ctype: {"schema": {"type": "string"}} }))),
+            // OpenAPI 3.0 has no schema for a stream; this one describes each event in it (the
+            // fields of an SSE event, `data` being the event JSON), as SSE-aware clients read it.
+            Reply::Events(code) => (
+                code,
+                Some(json!({"text/event-stream": {"schema": {
+                    "type": "object",
+                    "required": ["data"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "event": {"type": "string"},
+                        "data": {"type": "string"},
+                        "retry": {"type": "integer"}
+                    }
+                }}})),
+            ),
             Reply::Empty(code) => (code, None),
         };
         let mut ok = json!({"description": status_text(code)});

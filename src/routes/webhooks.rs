@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::domain::instant;
+use crate::domain::webhook::{EVENT_TYPES, Retried, default_events};
 use crate::factory::Factory;
 use crate::http::{AdminCaller, ApiError};
-use crate::webhooks::model::{EVENT_TYPES, Retried, default_events};
 use crate::webhooks::{Delivery, DeliveryState, Format, Webhook, WebhookSecret, target};
 
 /// Webhooks one factory keeps at most: each event fans out to all of them.

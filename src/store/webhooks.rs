@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::StoreResult;
-use crate::webhooks::model::{Attempt, Retried};
-use crate::webhooks::{Delivery, DueDelivery, HookEvent, Webhook, WebhookSecret};
+use crate::domain::webhook::{Attempt, Retried};
+use crate::domain::webhook::{Delivery, DueDelivery, HookEvent, Webhook, WebhookSecret};
 
 #[async_trait]
 pub trait WebhookStore: Send + Sync {

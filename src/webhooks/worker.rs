@@ -12,11 +12,11 @@ use reqwest::redirect::Policy;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
-use super::message::body;
-use super::model::Attempt;
 use super::sign::{DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signature};
 use super::target::{PublicOnly, forbidden, literal_ip};
 use super::{DeliveryState, DueDelivery};
+use crate::domain::webhook::Attempt;
+use crate::domain::webhook::message::body;
 use crate::factory::Factory;
 use crate::metrics::OutcomeLabels;
 use crate::store::StoreError;

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use pizza_factory::webhooks::model::EVENT_TYPES;
+use pizza_factory::domain::webhook::EVENT_TYPES;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

@@ -14,9 +14,9 @@ use uuid::Uuid;
 
 use super::webhooks::enqueue_deliveries;
 use super::{bad_row, classify};
+use crate::domain::webhook::HookEvent;
 use crate::domain::{Event, NewEvent, TimelineEvent};
 use crate::store::{StoreResult, from_ms, to_ms};
-use crate::webhooks::HookEvent;
 
 /// Writes `event` in the transaction `tx` is (it must be one: the seq is given at its commit),
 /// and its webhook deliveries, which get the seq at that commit too (migration 0012).

@@ -6,10 +6,10 @@ use tokio_postgres::{GenericClient, Row};
 use uuid::Uuid;
 
 use super::{PostgresStore, bad_row, classify};
+use crate::domain::webhook::{Attempt, Retried, events_column, events_from_column};
+use crate::domain::webhook::{Delivery, DeliveryState, DueDelivery, Format, HookEvent, Webhook, WebhookSecret};
 use crate::store::webhooks::{WebhookStore, parse_uuid};
 use crate::store::{StoreResult, from_ms, to_ms};
-use crate::webhooks::model::{Attempt, Retried, events_column, events_from_column};
-use crate::webhooks::{Delivery, DeliveryState, DueDelivery, Format, HookEvent, Webhook, WebhookSecret};
 
 /// Enqueues one delivery of `event` for every webhook subscribed to its type, inside the
 /// caller's open transaction (the one that records the event): both or neither are stored.

@@ -6,9 +6,9 @@ use uuid::Uuid;
 
 use super::rows::bad_column;
 use super::webhooks::enqueue_deliveries;
+use crate::domain::webhook::HookEvent;
 use crate::domain::{Event, NewEvent, TimelineEvent};
 use crate::store::{from_ms, to_ms};
-use crate::webhooks::HookEvent;
 
 /// Writes `event` in the transaction `tx` is part of. SQLite has one writer at a time, so the
 /// seq AUTOINCREMENT gives is also the order of commits: a reader never finds a gap filled later.

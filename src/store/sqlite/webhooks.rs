@@ -6,10 +6,10 @@ use uuid::Uuid;
 
 use super::SqliteStore;
 use super::rows::bad_column;
+use crate::domain::webhook::{Attempt, Retried, events_column, events_from_column};
+use crate::domain::webhook::{Delivery, DeliveryState, DueDelivery, Format, HookEvent, Webhook, WebhookSecret};
 use crate::store::webhooks::{WebhookStore, parse_uuid};
 use crate::store::{StoreResult, from_ms, to_ms};
-use crate::webhooks::model::{Attempt, Retried, events_column, events_from_column};
-use crate::webhooks::{Delivery, DeliveryState, DueDelivery, Format, HookEvent, Webhook, WebhookSecret};
 
 /// A random (version 4) UUID in SQL, so one `INSERT ... SELECT` names each delivery itself.
 const NEW_UUID: &str = "lower(substr(hex(randomblob(4)),1,8) || '-' || hex(randomblob(2)) || '-4' \

@@ -1,5 +1,9 @@
 //! What a webhook and a delivery are, as the routes, the store and the worker share them.
 
+pub mod message;
+
+pub use message::HookEvent;
+
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -8,7 +12,7 @@ use uuid::Uuid;
 use crate::random::secure_bytes;
 
 /// Every event type a webhook may subscribe to: the events' own list.
-pub use crate::domain::event::EVENT_TYPES;
+pub use super::event::EVENT_TYPES;
 
 /// What a webhook gets when it names no types: every `chaos.*` type.
 pub fn default_events() -> Vec<String> {
