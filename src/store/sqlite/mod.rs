@@ -5,14 +5,14 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 use uuid::Uuid;
 
 use super::{
     AdminSession, CalendarFeed, EndedIncident, IncidentFilter, OpenIncident, Recorded, RejectedDelta, StatsDelta,
-    Store, StoreError, StoreResult, Transition, VendorEnding, to_ms,
+    Store, StoreError, StoreResult, Transition, VendorEnding,
 };
-use crate::domain::{Event, FixCode, Incident, KeyHash, NewEvent, Pause, TimelineEvent, Vendor, VendorId, Voided};
+use crate::domain::{Event, FixCode, Incident, KeyHash, Pause, TimelineEvent, Vendor, VendorId, Voided};
 use crate::tickets::StoredKey;
 
 mod calendar;
@@ -26,9 +26,10 @@ mod minutes;
 mod open;
 mod rows;
 mod sessions;
+mod vendors;
 pub(crate) mod webhooks;
 
-use rows::{insert_event, roles_text, vendor_from_row};
+use rows::insert_event;
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -76,60 +77,16 @@ impl Store for SqliteStore {
 
     async fn insert_vendor(&self, vendor: &Vendor, key: KeyHash) -> StoreResult<()> {
         let v = vendor.clone();
-        self.run(move |c| {
-            let tx = c.transaction()?;
-            tx.execute(
-                "INSERT INTO vendors (id, name, email, website, github_url, roles, created_at, uid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![v.id.as_str(), v.name, v.email, v.website, v.git_hub_url, roles_text(&v.roles), to_ms(v.created), v.uid.to_string()],
-            )?;
-            tx.execute(
-                "INSERT INTO api_keys (key_hash, vendor_id, created_at) VALUES (?1, ?2, ?3)",
-                params![key.to_hex(), v.id.as_str(), to_ms(v.created)],
-            )?;
-            events::record(&tx, &NewEvent::vendor_created(&v))?;
-            tx.commit()
-        })
-        .await
+        self.run(move |c| vendors::insert(c, &v, key)).await
     }
 
     async fn vendors(&self) -> StoreResult<Vec<(Vendor, Vec<KeyHash>)>> {
-        self.run(|c| {
-            let mut stmt = c.prepare(
-                "SELECT id, name, email, website, github_url, roles, created_at, uid FROM vendors ORDER BY id",
-            )?;
-            let vendors: Vec<Vendor> = stmt.query_map([], vendor_from_row)?.collect::<rusqlite::Result<_>>()?;
-            let mut keys = c.prepare("SELECT key_hash FROM api_keys WHERE vendor_id = ?1")?;
-            vendors
-                .into_iter()
-                .map(|v| {
-                    let hashes = keys
-                        .query_map([v.id.as_str()], |r| r.get::<_, String>(0))?
-                        .filter_map(|h| h.ok().and_then(|h| KeyHash::from_hex(&h)))
-                        .collect();
-                    Ok((v, hashes))
-                })
-                .collect()
-        })
-        .await
+        self.run(vendors::all).await
     }
 
     async fn update_vendor(&self, vendor: &Vendor) -> StoreResult<bool> {
         let v = vendor.clone();
-        self.run(move |c| {
-            let n = c.execute(
-                "UPDATE vendors SET name = ?2, email = ?3, website = ?4, github_url = ?5, roles = ?6 WHERE id = ?1",
-                params![
-                    v.id.as_str(),
-                    v.name,
-                    v.email,
-                    v.website,
-                    v.git_hub_url,
-                    roles_text(&v.roles)
-                ],
-            )?;
-            Ok(n == 1)
-        })
-        .await
+        self.run(move |c| vendors::update(c, &v)).await
     }
 
     async fn delete_vendor(&self, id: &VendorId, ending: &VendorEnding) -> StoreResult<Option<Vec<EndedIncident>>> {
@@ -139,37 +96,12 @@ impl Store for SqliteStore {
 
     async fn replace_api_key(&self, id: &VendorId, key: KeyHash, now: DateTime<Utc>) -> StoreResult<bool> {
         let id = id.clone();
-        self.run(move |c| {
-            let tx = c.transaction()?;
-            let exists: bool = tx.query_row(
-                "SELECT EXISTS(SELECT 1 FROM vendors WHERE id = ?1)",
-                [id.as_str()],
-                |r| r.get(0),
-            )?;
-            if exists {
-                tx.execute("DELETE FROM api_keys WHERE vendor_id = ?1", [id.as_str()])?;
-                tx.execute(
-                    "INSERT INTO api_keys (key_hash, vendor_id, created_at) VALUES (?1, ?2, ?3)",
-                    params![key.to_hex(), id.as_str(), to_ms(now)],
-                )?;
-                events::record(&tx, &NewEvent::key_rotated(&id, now))?;
-            }
-            tx.commit()?;
-            Ok(exists)
-        })
-        .await
+        self.run(move |c| vendors::replace_key(c, &id, key, now)).await
     }
 
     async fn add_api_key(&self, id: &VendorId, key: KeyHash, now: DateTime<Utc>) -> StoreResult<()> {
         let id = id.clone();
-        self.run(move |c| {
-            c.execute(
-                "INSERT INTO api_keys (key_hash, vendor_id, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (key_hash) DO NOTHING",
-                params![key.to_hex(), id.as_str(), to_ms(now)],
-            )?;
-            Ok(())
-        })
-        .await
+        self.run(move |c| vendors::add_key(c, &id, key, now)).await
     }
 
     async fn signing_keys(&self) -> StoreResult<Vec<StoredKey>> {
