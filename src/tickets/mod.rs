@@ -118,8 +118,15 @@ impl Keyring {
 
     /// Installs a new set of stored keys (after a rotation or a reload); keys already in force
     /// on the same schedule are not read again.
+    /// A set that lacks a key this keyring holds was read before that key's rotation (the store
+    /// never deletes keys): it is stale, and installing it would drop the new key until the next
+    /// reload, so it is ignored. (A reload racing a rotation on the same instance did that.)
     pub fn replace(&self, keys: &[StoredKey], now: DateTime<Utc>) -> Result<(), KeyError> {
-        if same_keys(keys, &self.current().keys) {
+        let current = self.current();
+        if same_keys(keys, &current.keys) {
+            return Ok(());
+        }
+        if current.keys.iter().any(|held| !keys.iter().any(|k| k.kid == held.kid)) {
             return Ok(());
         }
         self.rebuild(keys, now)

@@ -73,3 +73,16 @@ fn a_successor_is_published_at_once_and_signs_one_max_age_later() {
 fn the_jwks_cache_lifetime_is_the_publication_lead() {
     assert_eq!(JWKS_CACHE_CONTROL, format!("public, max-age={JWKS_MAX_AGE_SECS}"));
 }
+
+#[test]
+fn a_set_read_before_a_rotation_never_drops_the_rotated_key() {
+    let now = Utc::now();
+    let first = StoredKey::first(Algorithm::EdDSA, now).unwrap();
+    let next = StoredKey::successor(Algorithm::EdDSA, now).unwrap();
+    let ring = ring(std::slice::from_ref(&first), Algorithm::EdDSA, now);
+    ring.replace(&[first.clone(), next.clone()], now).unwrap();
+    // A reload that read the store before the rotation comes in last.
+    ring.replace(std::slice::from_ref(&first), now).unwrap();
+    let kids: Vec<_> = ring.current().keys.iter().map(|k| k.kid.clone()).collect();
+    assert!(kids.contains(&next.kid), "the rotated key was dropped: {kids:?}");
+}
