@@ -1,4 +1,4 @@
-"""Sends N keep-alive requests of one kind (healthz, order, verify) to a factory, as one client.
+"""Sends N keep-alive requests of one kind (healthz, jwks, order, verify) to a factory, as one client.
 
 Used by bench/instructions: the factory runs under callgrind, so what matters is that both runs
 of a row send the same requests; only their number differs.
@@ -20,6 +20,8 @@ ticket = json.dumps({"jwt": json.loads(conn.getresponse().read())["jwt"]})
 for _ in range(count):
     if kind == "healthz":
         conn.request("GET", "/healthz")
+    elif kind == "jwks":
+        conn.request("GET", "/.well-known/jwks.json")
     elif kind == "order":
         conn.request("POST", "/api/order", order, headers)
     else:
