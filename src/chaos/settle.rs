@@ -61,7 +61,10 @@ pub async fn flush_stats(f: &Factory) {
     if pending.is_empty() {
         return;
     }
-    let deltas: Vec<_> = pending.iter().map(|(_, d)| d.clone()).collect();
+    let mut deltas: Vec<_> = pending.iter().map(|(_, d)| d.clone()).collect();
+    // In incident order: flushes of several instances (and a halt, which locks in the same
+    // order) then take the incidents' row locks in one order and never deadlock each other.
+    deltas.sort_by_key(|d| d.incident);
     match f.store.add_stats(&deltas).await {
         Err(e) => {
             log::error!("could not flush incident counters, will retry: {e}");

@@ -30,6 +30,14 @@ pub(super) async fn end_open(
     ending: &VendorEnding,
 ) -> StoreResult<Vec<EndedIncident>> {
     let (vendor, at) = (vendor.map(|v| v.as_str()), to_ms(ending.at));
+    // Every row this ending may change, locked first and in id order, the order counter
+    // flushes take them in: a halt and the flushes of other instances never deadlock.
+    tx.query(
+        &format!("SELECT id FROM incidents WHERE {SCOPE} AND state IN ('scheduled', 'active') ORDER BY id COLLATE \"C\" FOR UPDATE"),
+        &[&vendor],
+    )
+    .await
+    .map_err(classify)?;
     // Due and not held back (or due and over anyway): it has been biting, so it starts first.
     let started = tx
         .query(
