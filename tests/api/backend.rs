@@ -87,3 +87,24 @@ fn with_database(url: &str, name: &str) -> String {
         None => format!("{host_part}/{name}"),
     }
 }
+
+/// Runs one statement on a test's store behind the factory's back (a corrupt row, a poisoned
+/// table), `sqlite` or `postgres` as the suite's store needs; the number of rows it changed.
+pub async fn run_sql(config: &pizza_factory::config::Config, sqlite: &str, postgres: &str) -> u64 {
+    match BACKEND {
+        Backend::Sqlite => {
+            let conn = rusqlite::Connection::open(config.sqlite_path()).unwrap();
+            conn.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+            conn.execute(sqlite, []).unwrap() as u64
+        }
+        Backend::Postgres => {
+            let url = config.database_url.clone().unwrap();
+            let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+            let driver = tokio::spawn(connection);
+            let changed = client.execute(postgres, &[]).await.unwrap();
+            drop(client);
+            let _ = driver.await;
+            changed
+        }
+    }
+}

@@ -6,7 +6,7 @@ use chrono_tz::America::Denver;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::backend::Backend;
+use crate::backend::run_sql;
 use crate::helpers::{TestApp, kinds, spawn_with, t0};
 
 fn instant(v: &Value) -> DateTime<Utc> {
@@ -140,21 +140,7 @@ async fn max_duration_is_capped_at_30_days_and_an_overflow_is_a_400() {
 
 /// Runs `sql` on the test's store directly, as someone editing the database by hand would.
 async fn write_store(app: &TestApp, sql: &str) {
-    match crate::BACKEND {
-        Backend::Sqlite => {
-            let conn = rusqlite::Connection::open(app.config.sqlite_path()).unwrap();
-            conn.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
-            assert_eq!(conn.execute(sql, []).unwrap(), 1, "{sql}");
-        }
-        Backend::Postgres => {
-            let url = app.config.database_url.clone().unwrap();
-            let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
-            let driver = tokio::spawn(connection);
-            assert_eq!(client.execute(sql, &[]).await.unwrap(), 1, "{sql}");
-            drop(client);
-            let _ = driver.await;
-        }
-    }
+    assert_eq!(run_sql(&app.config, sql, sql).await, 1, "{sql}");
 }
 
 #[tokio::test]

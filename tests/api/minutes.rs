@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::backend::Backend;
+use crate::backend::run_sql;
 use crate::helpers::{TestApp, spawn_app, t0};
 
 /// Schedules `mode` for `vendor` now and returns the incident id.
@@ -176,29 +176,15 @@ async fn an_incident_without_orders_has_no_minutes() {
 
 /// Makes the store refuse every minute count of one incident, as a corrupt row would.
 async fn poison_minutes(app: &TestApp, incident: &str) {
-    match crate::BACKEND {
-        Backend::Sqlite => {
-            let conn = rusqlite::Connection::open(app.config.sqlite_path()).unwrap();
-            conn.execute_batch(&format!(
-                "CREATE TRIGGER poison BEFORE INSERT ON incident_minutes WHEN NEW.incident_id = '{incident}' \
-                 BEGIN SELECT RAISE(ABORT, 'poisoned by the test'); END;"
-            ))
-            .unwrap();
-        }
-        Backend::Postgres => {
-            let url = app.config.database_url.clone().unwrap();
-            let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
-            let driver = tokio::spawn(connection);
-            client
-                .batch_execute(&format!(
-                    "ALTER TABLE incident_minutes ADD CONSTRAINT poison CHECK (incident_id <> '{incident}')"
-                ))
-                .await
-                .unwrap();
-            drop(client);
-            let _ = driver.await;
-        }
-    }
+    run_sql(
+        &app.config,
+        &format!(
+            "CREATE TRIGGER poison BEFORE INSERT ON incident_minutes WHEN NEW.incident_id = '{incident}' \
+             BEGIN SELECT RAISE(ABORT, 'poisoned by the test'); END;"
+        ),
+        &format!("ALTER TABLE incident_minutes ADD CONSTRAINT poison CHECK (incident_id <> '{incident}')"),
+    )
+    .await;
 }
 
 #[tokio::test]

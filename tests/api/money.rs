@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::backend::Backend;
+use crate::backend::run_sql;
 use crate::helpers::{TestApp, spawn_app};
 
 async fn failing_vendor(app: &TestApp, id: &str) -> (String, String) {
@@ -68,29 +68,15 @@ async fn max_priced_orders_saturate_and_other_vendors_are_still_counted() {
 
 /// Makes the store refuse every counter update of one incident, as a corrupt row would.
 async fn poison_counters(app: &TestApp, incident: &str) {
-    match crate::BACKEND {
-        Backend::Sqlite => {
-            let conn = rusqlite::Connection::open(app.config.sqlite_path()).unwrap();
-            conn.execute_batch(&format!(
-                "CREATE TRIGGER poison BEFORE UPDATE OF orders_failed ON incidents WHEN NEW.id = '{incident}' \
-                 BEGIN SELECT RAISE(ABORT, 'poisoned by the test'); END;"
-            ))
-            .unwrap();
-        }
-        Backend::Postgres => {
-            let url = app.config.database_url.clone().unwrap();
-            let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
-            let driver = tokio::spawn(connection);
-            client
-                .batch_execute(&format!(
-                    "ALTER TABLE incidents ADD CONSTRAINT poison CHECK (id <> '{incident}' OR orders_failed = 0)"
-                ))
-                .await
-                .unwrap();
-            drop(client);
-            let _ = driver.await;
-        }
-    }
+    run_sql(
+        &app.config,
+        &format!(
+            "CREATE TRIGGER poison BEFORE UPDATE OF orders_failed ON incidents WHEN NEW.id = '{incident}' \
+             BEGIN SELECT RAISE(ABORT, 'poisoned by the test'); END;"
+        ),
+        &format!("ALTER TABLE incidents ADD CONSTRAINT poison CHECK (id <> '{incident}' OR orders_failed = 0)"),
+    )
+    .await;
 }
 
 #[tokio::test]
